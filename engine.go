@@ -1,0 +1,433 @@
+package ants
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// engine is the scheduler behind every face of the package. It is generic
+// over the payload T a task carries: func() for Pool, any for PoolWithFunc,
+// the caller's T for PoolWithFuncGeneric. exec runs one payload.
+//
+// # How a task flows
+//
+// Submit first admits the task: it takes one of the pool's slots with a CAS
+// on admitted (the number of tasks accepted and not yet finished), or waits
+// for one in admitSlow. Then it dispatches the task: if the pool has fewer
+// workers than admitted tasks it starts a worker with the task as its first
+// payload, otherwise it sends the task on the shared channel tasks, where an
+// idle worker is waiting or soon will be. A worker runs its task, gives the
+// slot back (done), and takes the next task from the channel without
+// parking while there is one. A finishing worker hands its slot to the first
+// blocked submitter, if any, so a waiter is woken exactly when a slot frees.
+//
+// # The invariant
+//
+// Every admitted task that is not running sits in the channel or is about to
+// be sent there, and workers >= need() = min(admitted, capacity) holds
+// whenever no dispatch or leave is half done. So the workers that are not
+// running a task are at least as many as the tasks in the channel, and each
+// of them is parked on, or on its way to, a receive from the channel: no
+// accepted task is stranded. Both sides restore the invariant after their own
+// write: a submitter increments admitted and then calls enlist, which starts
+// a worker if workers < need(); a worker that wants to exit decrements
+// workers and then calls enlist, which keeps it if the pool fell short. The
+// atomics are sequentially consistent, so of a racing submitter and leaver at
+// least one sees the other's write, and the CAS in enlist lets only as many
+// of them act as are needed.
+//
+// The channel also carries stop signals, jobs without a payload that ask
+// one idle worker to exit; see life.go.
+//
+// # Lifecycle
+//
+// The open/closed state lives in a *life, replaced by Reboot and closed once
+// by Release; see life.go.
+type engine[T any] struct {
+	exec func(T)
+	opts Options
+
+	capacity atomic.Int64 // workers allowed at once; -1 means no limit
+	admitted atomic.Int64 // tasks accepted and not finished: queued or running
+	workers  atomic.Int64 // live worker goroutines; Running()
+	waiting  atomic.Int64 // submitters blocked in admitSlow; Waiting()
+
+	tasks chan job[T] // admitted tasks on their way to a worker
+	life  atomic.Pointer[life]
+
+	mu      sync.Mutex // guards waiters and the life transitions
+	waiters waitQueue
+
+	counters counters
+}
+
+// handoffBuffer bounds the buffer of the task channel of a pool without a
+// queue. The buffer only holds tasks in transit to idle workers, so a larger
+// one buys nothing; a full buffer makes a submitter wait until one of the
+// idle workers, which the invariant guarantees, takes a task.
+const handoffBuffer = 1024
+
+// spinsBeforePark is how many times a submitter that found the pool full
+// yields before it queues up and parks. On a busy pool a slot frees within
+// a few scheduler slices, and yielding is cheaper than a park and wake-up.
+const spinsBeforePark = 4
+
+// job is what the task channel carries: a payload, or, when stop is set, a
+// request from that life's keeper that one worker exit. A stop signal of an
+// earlier life, left in the buffer across a Reboot, is ignored.
+type job[T any] struct {
+	arg  T
+	stop *life
+}
+
+func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
+	opts, err := loadOptions(size, options)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine[T]{exec: exec, opts: opts}
+	capacity := int64(-1)
+	if size > 0 {
+		capacity = int64(min(size, math.MaxInt32))
+	}
+	e.capacity.Store(capacity)
+	buffer := handoffBuffer
+	if capacity > 0 && (opts.PreAlloc || capacity < handoffBuffer) {
+		buffer = int(min(capacity, MaxQueueSize))
+	}
+	e.tasks = make(chan job[T], buffer+opts.QueueSize)
+	e.life.Store(e.newLife())
+	return e, nil
+}
+
+// limit returns how many tasks may be admitted at once, or -1 for no limit.
+func (e *engine[T]) limit() int64 {
+	c := e.capacity.Load()
+	if c < 0 {
+		return -1
+	}
+	return c + int64(e.opts.QueueSize)
+}
+
+// need returns how many workers the admitted tasks need.
+func (e *engine[T]) need() int64 {
+	a := e.admitted.Load()
+	if c := e.capacity.Load(); c >= 0 && a > c {
+		return c
+	}
+	return a
+}
+
+// submit admits t and hands it to a worker. ctx may be nil.
+func (e *engine[T]) submit(ctx context.Context, t T) error {
+	if e.life.Load().closed.Load() {
+		return ErrPoolClosed
+	}
+	if !e.tryAdmit() {
+		if err := e.admitSlow(ctx); err != nil {
+			e.counters.reject(err)
+			return err
+		}
+	}
+	// A Release that raced with admission is seen here, or it sees our slot
+	// in settle and waits for it: either the task is refused or it runs
+	// before ReleaseContext returns.
+	if e.life.Load().closed.Load() {
+		e.done()
+		e.settle()
+		return ErrPoolClosed
+	}
+	if e.enlist() {
+		go e.worker(t)
+	} else {
+		e.tasks <- job[T]{arg: t}
+	}
+	return nil
+}
+
+// tryAdmit takes a slot if one is free.
+func (e *engine[T]) tryAdmit() bool {
+	for {
+		a := e.admitted.Load()
+		if l := e.limit(); l >= 0 && a >= l {
+			return false
+		}
+		if e.admitted.CompareAndSwap(a, a+1) {
+			return true
+		}
+	}
+}
+
+// admitSlow waits for a slot: it yields a few times, then queues up and
+// parks until a finishing worker or Tune hands it a slot, Release refuses
+// it, or ctx is done.
+func (e *engine[T]) admitSlow(ctx context.Context) error {
+	if e.opts.Nonblocking {
+		return ErrPoolOverload
+	}
+	for range spinsBeforePark {
+		runtime.Gosched()
+		if e.tryAdmit() {
+			return nil
+		}
+	}
+	e.mu.Lock()
+	if e.life.Load().closed.Load() {
+		e.mu.Unlock()
+		return ErrPoolClosed
+	}
+	if m := e.opts.MaxBlockingTasks; m > 0 && e.waiting.Load() >= int64(m) {
+		e.mu.Unlock()
+		return ErrPoolOverload
+	}
+	// Announce before the last try: a worker frees its slot before it reads
+	// waiting, so either it sees us or our try sees its slot.
+	e.waiting.Add(1)
+	if e.tryAdmit() {
+		e.waiting.Add(-1)
+		e.mu.Unlock()
+		return nil
+	}
+	w := e.waiters.push()
+	e.mu.Unlock()
+
+	var cancel <-chan struct{}
+	if ctx != nil {
+		cancel = ctx.Done()
+	}
+	select {
+	case err := <-w.ready:
+		e.waiters.recycle(w)
+		return err
+	case <-cancel:
+	}
+	e.mu.Lock()
+	queued := e.waiters.remove(w)
+	if queued {
+		e.waiting.Add(-1)
+	}
+	e.mu.Unlock()
+	if !queued {
+		// A slot or a refusal arrived as ctx was done. The caller sees the
+		// cancellation, so a granted slot goes back.
+		if err := <-w.ready; err == nil {
+			e.done()
+			e.settle()
+		}
+	}
+	e.waiters.recycle(w)
+	return ctx.Err()
+}
+
+// wakeWaiters hands free slots to blocked submitters, oldest first.
+func (e *engine[T]) wakeWaiters() {
+	e.mu.Lock()
+	for !e.waiters.empty() && e.tryAdmit() {
+		e.waiting.Add(-1)
+		e.waiters.pop().ready <- nil
+	}
+	e.mu.Unlock()
+}
+
+// done gives back the slot of a finished task and passes it on to a blocked
+// submitter, if any. The decrement comes before the read of waiting; see
+// admitSlow for the other half of that argument.
+func (e *engine[T]) done() {
+	e.admitted.Add(-1)
+	if e.waiting.Load() > 0 {
+		e.wakeWaiters()
+	}
+}
+
+// enlist counts one more worker if the admitted tasks need it, and reports
+// whether it did. Its caller then provides that worker: a submitter starts
+// one, a leaving worker stays.
+func (e *engine[T]) enlist() bool {
+	for {
+		w := e.workers.Load()
+		if w >= e.need() {
+			return false
+		}
+		if e.workers.CompareAndSwap(w, w+1) {
+			return true
+		}
+	}
+}
+
+// leave uncounts the calling worker and reports whether it may exit; it may
+// not if the pool is left short of workers for its admitted tasks.
+func (e *engine[T]) leave() bool {
+	e.workers.Add(-1)
+	if e.enlist() {
+		return false
+	}
+	e.settle()
+	return true
+}
+
+// fill starts the workers that queued tasks need after the capacity grew.
+func (e *engine[T]) fill() {
+	for e.enlist() {
+		go e.serve()
+	}
+}
+
+// worker is the body of a worker goroutine that starts with task t.
+func (e *engine[T]) worker(t T) {
+	clean := false
+	defer func() {
+		if !clean {
+			e.crashed(recover())
+		}
+	}()
+	for ok := true; ok; t, ok = e.next() {
+		e.exec(t)
+		e.done()
+		e.counters.completed.Add(1)
+	}
+	clean = true
+}
+
+// serve is the body of a worker goroutine that starts without a task.
+func (e *engine[T]) serve() {
+	if t, ok := e.next(); ok {
+		e.worker(t)
+	}
+}
+
+// next returns the worker's next task, or false when the worker should exit:
+// the pool has more workers than its capacity, or the worker received a
+// stop signal (see life.keep) and the pool can spare it. Idle workers park
+// in a plain channel receive, the cheapest way to wait for a task.
+func (e *engine[T]) next() (t T, ok bool) {
+	for {
+		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
+			return t, false
+		}
+		j := <-e.tasks
+		if j.stop == nil {
+			return j.arg, true
+		}
+		if j.stop == e.life.Load() && e.leave() {
+			return t, false
+		}
+	}
+}
+
+// crashed ends a worker whose task panicked (r != nil) or called
+// runtime.Goexit (r == nil). The slot and the worker are given back before
+// the panic is reported, as in ants v2, so a PanicHandler sees a pool that
+// already accounts for the loss.
+func (e *engine[T]) crashed(r any) {
+	e.done()
+	e.counters.completed.Add(1)
+	if !e.leave() {
+		go e.serve()
+	}
+	if r != nil {
+		e.counters.panicked.Add(1)
+		e.report(r)
+	}
+}
+
+// Running returns the number of live workers, busy or idle.
+func (e *engine[T]) Running() int { return int(e.workers.Load()) }
+
+// Free returns how many more workers the pool may start, or -1 if it is
+// unlimited.
+func (e *engine[T]) Free() int {
+	c := e.Cap()
+	if c < 0 {
+		return -1
+	}
+	return c - e.Running()
+}
+
+// Waiting returns the number of submitters blocked waiting for a worker,
+// plus, on a pool with a queue, the number of queued tasks.
+func (e *engine[T]) Waiting() int {
+	n := int(e.waiting.Load())
+	if e.opts.QueueSize > 0 {
+		n += len(e.tasks)
+	}
+	return n
+}
+
+// Cap returns the capacity of the pool, or -1 if it is unlimited.
+func (e *engine[T]) Cap() int { return int(e.capacity.Load()) }
+
+// Tune changes the capacity of the pool. It does nothing on an unlimited or
+// PreAlloc pool, or for size <= 0. Growing wakes blocked submitters at once;
+// shrinking lets running tasks finish, and surplus workers exit as they
+// become idle.
+func (e *engine[T]) Tune(size int) {
+	c := e.capacity.Load()
+	if c < 0 || size <= 0 || e.opts.PreAlloc {
+		return
+	}
+	n := int64(min(size, math.MaxInt32))
+	if n == c || !e.capacity.CompareAndSwap(c, n) {
+		return
+	}
+	if n > c {
+		e.wakeWaiters()
+		e.fill()
+	}
+}
+
+// IsClosed reports whether the pool has been released.
+func (e *engine[T]) IsClosed() bool { return e.life.Load().closed.Load() }
+
+// Release closes the pool: submitters blocked in Submit or Invoke return
+// ErrPoolClosed, later submissions are refused, idle workers exit, and busy
+// workers exit once every accepted task has run. Release does not wait; see
+// ReleaseTimeout and ReleaseContext.
+func (e *engine[T]) Release() { e.release() }
+
+// ReleaseTimeout is Release followed by a wait of at most timeout for every
+// accepted task to finish and every goroutine of the pool to exit. It
+// returns ErrTimeout if they have not by then, and ErrPoolClosed if the pool
+// was already released.
+func (e *engine[T]) ReleaseTimeout(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := e.ReleaseContext(ctx); err == context.DeadlineExceeded {
+		return ErrTimeout
+	} else {
+		return err
+	}
+}
+
+// ReleaseContext is Release followed by a wait until every accepted task has
+// finished and every goroutine of the pool has exited, or until ctx is done,
+// when it returns ctx.Err(). With a nil ctx it does not wait. It returns
+// ErrPoolClosed if the pool was already released. If the pool is rebooted
+// during the wait, the wait ends with nil.
+func (e *engine[T]) ReleaseContext(ctx context.Context) error {
+	l, ok := e.release()
+	if !ok {
+		return ErrPoolClosed
+	}
+	if ctx == nil {
+		return nil
+	}
+	return l.wait(ctx)
+}
+
+// Reboot reopens a released pool; it does nothing on an open pool. Reboot
+// does not wait for the workers of the released pool: they finish their
+// tasks and count against the capacity until they exit.
+func (e *engine[T]) Reboot() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old := e.life.Load()
+	if !old.closed.Load() {
+		return
+	}
+	e.life.Store(e.newLife())
+	old.markDrained()
+}

@@ -1,0 +1,8 @@
+module github.com/antsgo/ants
+
+go 1.23
+
+require (
+	go.uber.org/goleak v1.3.0 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
+)

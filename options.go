@@ -1,0 +1,129 @@
+package ants
+
+import "time"
+
+// Option configures a pool. Options are applied in order, so a later option
+// overrides an earlier one; [WithOptions] replaces everything set before it.
+type Option func(opts *Options)
+
+// Options holds every setting of a pool. The zero value is a valid
+// configuration: blocking submission, no limit on blocked submitters, idle
+// workers purged after [DefaultCleanIntervalTime], panics logged.
+type Options struct {
+	// ExpiryDuration is how long a worker may stay idle before the purger
+	// stops it; the purger also runs once per ExpiryDuration. Zero means
+	// DefaultCleanIntervalTime. A negative value is rejected with
+	// ErrInvalidPoolExpiry unless DisablePurge is set.
+	ExpiryDuration time.Duration
+
+	// PreAlloc sizes the pool's hand-off buffer for its full capacity up
+	// front and fixes the capacity: Tune has no effect on such a pool. It
+	// requires a positive size (ErrInvalidPreAllocSize otherwise).
+	PreAlloc bool
+
+	// MaxBlockingTasks bounds the number of goroutines blocked in Submit or
+	// Invoke at once; a submitter beyond it gets ErrPoolOverload. Zero or a
+	// negative value means no limit.
+	MaxBlockingTasks int
+
+	// Nonblocking makes Submit and Invoke fail with ErrPoolOverload at once
+	// instead of waiting when the pool is full. MaxBlockingTasks is then
+	// irrelevant.
+	Nonblocking bool
+
+	// PanicHandler receives the value of every panic raised by a task. The
+	// worker that ran the task exits and is replaced on demand. When nil, the
+	// panic value and its stack are written to Logger and the pool goes on.
+	PanicHandler func(any)
+
+	// Logger receives the pool's diagnostics (unhandled task panics). When
+	// nil, a standard library logger writing to os.Stderr is used.
+	Logger Logger
+
+	// DisablePurge keeps idle workers alive until the pool is released.
+	DisablePurge bool
+
+	// QueueSize, when positive, gives the pool a bounded queue of that many
+	// tasks in front of its workers: Submit and Invoke return as soon as a
+	// task is queued, and Nonblocking submission fails only when both the
+	// workers and the queue are full. Zero (the default) keeps the ants v2
+	// behaviour, where a submitter waits for a free worker. A negative value
+	// or one above MaxQueueSize is rejected with ErrInvalidQueueSize.
+	QueueSize int
+}
+
+// MaxQueueSize is the largest QueueSize a pool accepts. The queue's buffer is
+// allocated when the pool is built, so an absurd size would exhaust memory.
+const MaxQueueSize = 1 << 24
+
+// WithOptions replaces all options with the given ones.
+func WithOptions(options Options) Option {
+	return func(opts *Options) { *opts = options }
+}
+
+// WithExpiryDuration sets how long a worker may stay idle before it is purged.
+func WithExpiryDuration(expiryDuration time.Duration) Option {
+	return func(opts *Options) { opts.ExpiryDuration = expiryDuration }
+}
+
+// WithPreAlloc sizes the pool for its full capacity when it is built.
+func WithPreAlloc(preAlloc bool) Option {
+	return func(opts *Options) { opts.PreAlloc = preAlloc }
+}
+
+// WithMaxBlockingTasks bounds the number of submitters blocked at once.
+func WithMaxBlockingTasks(maxBlockingTasks int) Option {
+	return func(opts *Options) { opts.MaxBlockingTasks = maxBlockingTasks }
+}
+
+// WithNonblocking makes submission fail with ErrPoolOverload instead of
+// waiting when the pool is full.
+func WithNonblocking(nonblocking bool) Option {
+	return func(opts *Options) { opts.Nonblocking = nonblocking }
+}
+
+// WithPanicHandler sets the function that receives the values of task panics.
+func WithPanicHandler(panicHandler func(any)) Option {
+	return func(opts *Options) { opts.PanicHandler = panicHandler }
+}
+
+// WithLogger sets the logger for the pool's diagnostics.
+func WithLogger(logger Logger) Option {
+	return func(opts *Options) { opts.Logger = logger }
+}
+
+// WithDisablePurge keeps idle workers alive until the pool is released.
+func WithDisablePurge(disable bool) Option {
+	return func(opts *Options) { opts.DisablePurge = disable }
+}
+
+// WithQueueSize gives the pool a bounded queue of n tasks in front of its
+// workers; see [Options.QueueSize].
+func WithQueueSize(n int) Option {
+	return func(opts *Options) { opts.QueueSize = n }
+}
+
+// loadOptions applies options over the zero Options and validates the result.
+func loadOptions(size int, options []Option) (Options, error) {
+	var opts Options
+	for _, option := range options {
+		if option != nil {
+			option(&opts)
+		}
+	}
+	switch {
+	case opts.ExpiryDuration < 0 && !opts.DisablePurge:
+		return opts, ErrInvalidPoolExpiry
+	case opts.PreAlloc && size <= 0:
+		return opts, ErrInvalidPreAllocSize
+	case opts.QueueSize < 0 || opts.QueueSize > MaxQueueSize:
+		return opts, ErrInvalidQueueSize
+	}
+	if opts.ExpiryDuration <= 0 {
+		opts.ExpiryDuration = DefaultCleanIntervalTime
+	}
+	if opts.Logger == nil {
+		opts.Logger = defaultLogger
+	}
+	return opts, nil
+}

@@ -1,0 +1,96 @@
+package ants
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+)
+
+// Stats is a snapshot of a pool's gauges and cumulative counters, as
+// returned by the Stats method of every face. Each field is read atomically
+// but not all at the same instant, so on a busy pool the gauges may
+// disagree by the few tasks that moved between two reads.
+type Stats struct {
+	// Capacity is the pool's capacity, or -1 if it is unlimited.
+	Capacity int
+	// Workers is the number of live worker goroutines (Running()).
+	Workers int
+	// Busy is the number of tasks being run.
+	Busy int
+	// Idle is the number of live workers not running a task.
+	Idle int
+	// Waiting is the number of submitters blocked waiting for a slot.
+	Waiting int
+	// Queued is the number of accepted tasks not yet started.
+	Queued int
+	// Submitted counts the tasks accepted since the pool was built.
+	Submitted uint64
+	// Completed counts the accepted tasks that have finished, panics
+	// included.
+	Completed uint64
+	// Rejected counts the submissions refused with ErrPoolOverload.
+	Rejected uint64
+	// Panicked counts the tasks that panicked.
+	Panicked uint64
+	// Cancelled counts the submissions abandoned because their context was
+	// done before the task was admitted.
+	Cancelled uint64
+}
+
+// counters are the engine's cumulative counts. Submitted is derived, as
+// completed plus admitted, so admission costs no extra atomic operation.
+type counters struct {
+	completed atomic.Uint64
+	rejected  atomic.Uint64
+	panicked  atomic.Uint64
+	cancelled atomic.Uint64
+}
+
+// reject counts a refused submission by its cause.
+func (c *counters) reject(err error) {
+	switch {
+	case err == ErrPoolOverload:
+		c.rejected.Add(1)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		c.cancelled.Add(1)
+	}
+}
+
+// Stats returns a snapshot of the pool's gauges and counters.
+func (e *engine[T]) Stats() Stats {
+	admitted := int(e.admitted.Load())
+	queued := min(len(e.tasks), admitted)
+	s := Stats{
+		Capacity:  e.Cap(),
+		Workers:   e.Running(),
+		Busy:      admitted - queued,
+		Waiting:   int(e.waiting.Load()),
+		Queued:    queued,
+		Completed: e.counters.completed.Load(),
+		Rejected:  e.counters.rejected.Load(),
+		Panicked:  e.counters.panicked.Load(),
+		Cancelled: e.counters.cancelled.Load(),
+	}
+	s.Submitted = s.Completed + uint64(admitted)
+	s.Idle = max(s.Workers-s.Busy, 0)
+	return s
+}
+
+// add accumulates o into s, for the aggregate Stats of a multi-pool.
+func (s *Stats) add(o Stats) {
+	if s.Capacity < 0 || o.Capacity < 0 {
+		s.Capacity = -1
+	} else {
+		s.Capacity += o.Capacity
+	}
+	s.Workers += o.Workers
+	s.Busy += o.Busy
+	s.Idle += o.Idle
+	s.Waiting += o.Waiting
+	s.Queued += o.Queued
+	s.Submitted += o.Submitted
+	s.Completed += o.Completed
+	s.Rejected += o.Rejected
+	s.Panicked += o.Panicked
+	s.Cancelled += o.Cancelled
+}
