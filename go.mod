@@ -2,7 +2,4 @@ module github.com/antsgo/ants
 
 go 1.23
 
-require (
-	go.uber.org/goleak v1.3.0 // indirect
-	pgregory.net/rapid v1.3.0 // indirect
-)
+require go.uber.org/goleak v1.3.0
