@@ -1,5 +1,5 @@
 module github.com/antsgo/ants
 
-go 1.23
+go 1.22
 
 require go.uber.org/goleak v1.3.0
