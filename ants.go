@@ -91,6 +91,11 @@ var defaultPool = sync.OnceValue(func() *Pool {
 	return p
 })
 
+// Default returns the default pool, building it on first use. It is the
+// pool behind the package-level functions, so releasing it is the same as
+// calling Release.
+func Default() *Pool { return defaultPool() }
+
 // Submit submits a task to the default pool, a pool of DefaultAntsPoolSize
 // workers built on first use.
 func Submit(task func()) error { return defaultPool().Submit(task) }
