@@ -40,8 +40,8 @@ import (
 // least one sees the other's write, and the CAS in enlist lets only as many
 // of them act as are needed.
 //
-// The channel also carries stop signals, jobs without a payload that ask
-// one idle worker to exit; see life.go.
+// How an idle worker waits for a task without a wake-up per task is told
+// in worker.go.
 //
 // # Lifecycle
 //
@@ -56,8 +56,11 @@ type engine[T any] struct {
 	workers  atomic.Int64 // live worker goroutines; Running()
 	waiting  atomic.Int64 // submitters blocked in admitSlow; Waiting()
 
-	tasks chan job[T] // admitted tasks on their way to a worker
-	life  atomic.Pointer[life]
+	tasks    chan T        // admitted tasks on their way to a worker
+	pending  atomic.Int64  // tasks sent or about to be sent on tasks, not yet claimed
+	spinning atomic.Int64  // workers polling for a task before they park
+	wake     chan struct{} // a token here wakes one parked worker
+	life     atomic.Pointer[life]
 
 	mu      sync.Mutex // guards waiters and the life transitions
 	waiters waitQueue
@@ -76,14 +79,6 @@ const handoffBuffer = 1024
 // a few scheduler slices, and yielding is cheaper than a park and wake-up.
 const spinsBeforePark = 4
 
-// job is what the task channel carries: a payload, or, when stop is set, a
-// request from that life's keeper that one worker exit. A stop signal of an
-// earlier life, left in the buffer across a Reboot, is ignored.
-type job[T any] struct {
-	arg  T
-	stop *life
-}
-
 func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
 	opts, err := loadOptions(size, options)
 	if err != nil {
@@ -99,7 +94,8 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 	if capacity > 0 && (opts.PreAlloc || capacity < handoffBuffer) {
 		buffer = int(min(capacity, MaxQueueSize))
 	}
-	e.tasks = make(chan job[T], buffer+opts.QueueSize)
+	e.tasks = make(chan T, buffer+opts.QueueSize)
+	e.wake = make(chan struct{}, 1)
 	e.life.Store(e.newLife())
 	return e, nil
 }
@@ -144,7 +140,11 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 	if e.enlist() {
 		go e.worker(t)
 	} else {
-		e.tasks <- job[T]{arg: t}
+		e.pending.Add(1)
+		e.tasks <- t
+		if e.spinning.Load() == 0 {
+			e.wakeOne()
+		}
 	}
 	return nil
 }
@@ -273,64 +273,6 @@ func (e *engine[T]) leave() bool {
 func (e *engine[T]) fill() {
 	for e.enlist() {
 		go e.serve()
-	}
-}
-
-// worker is the body of a worker goroutine that starts with task t.
-func (e *engine[T]) worker(t T) {
-	clean := false
-	defer func() {
-		if !clean {
-			e.crashed(recover())
-		}
-	}()
-	for ok := true; ok; t, ok = e.next() {
-		e.exec(t)
-		e.done()
-		e.counters.completed.Add(1)
-	}
-	clean = true
-}
-
-// serve is the body of a worker goroutine that starts without a task.
-func (e *engine[T]) serve() {
-	if t, ok := e.next(); ok {
-		e.worker(t)
-	}
-}
-
-// next returns the worker's next task, or false when the worker should exit:
-// the pool has more workers than its capacity, or the worker received a
-// stop signal (see life.keep) and the pool can spare it. Idle workers park
-// in a plain channel receive, the cheapest way to wait for a task.
-func (e *engine[T]) next() (t T, ok bool) {
-	for {
-		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
-			return t, false
-		}
-		j := <-e.tasks
-		if j.stop == nil {
-			return j.arg, true
-		}
-		if j.stop == e.life.Load() && e.leave() {
-			return t, false
-		}
-	}
-}
-
-// crashed ends a worker whose task panicked (r != nil) or called
-// runtime.Goexit (r == nil). The slot and the worker are given back before
-// the panic is reported, as in ants v2, so a PanicHandler sees a pool that
-// already accounts for the loss.
-func (e *engine[T]) crashed(r any) {
-	e.done()
-	e.counters.completed.Add(1)
-	if !e.leave() {
-		go e.serve()
-	}
-	if r != nil {
-		e.counters.panicked.Add(1)
-		e.report(r)
 	}
 }
 

@@ -12,34 +12,42 @@ import (
 // starts a new life instead of reopening the old one, so a goroutine holding
 // an old life can never mistake it for the current one.
 //
-// Each life has one keeper goroutine (see keep). Workers are stopped by
-// stop signals sent on the task channel, so an idle worker waits in a plain
-// receive and needs no second channel to watch.
+// A life has one purger goroutine, unless purging is disabled.
 type life struct {
 	closed atomic.Bool
 
-	stop chan struct{} // closed by Release
-	kept chan struct{} // closed when the keeper has returned
+	// retire is what parked workers watch besides the wake token. The
+	// purger retires one parked worker with each send; Release closes it, so
+	// every parked worker wakes and exits unless a task still needs it.
+	retire chan struct{}
+
+	stop   chan struct{} // closed by Release: the purger returns
+	purged chan struct{} // closed when the purger has returned
 
 	drained   chan struct{} // closed once the released pool has no task and no worker left
 	drainOnce sync.Once
 }
 
-// newLife returns an open life and starts its keeper.
+// newLife returns an open life and starts its purger.
 func (e *engine[T]) newLife() *life {
 	l := &life{
+		retire:  make(chan struct{}),
 		stop:    make(chan struct{}),
-		kept:    make(chan struct{}),
+		purged:  make(chan struct{}),
 		drained: make(chan struct{}),
 	}
-	go e.keep(l)
+	if e.opts.DisablePurge {
+		close(l.purged)
+	} else {
+		go e.purge(l)
+	}
 	return l
 }
 
-// wait blocks until the released life has drained and its keeper has
+// wait blocks until the released life has drained and its purger has
 // returned, or until ctx is done.
 func (l *life) wait(ctx context.Context) error {
-	for _, ch := range [...]chan struct{}{l.drained, l.kept} {
+	for _, ch := range [...]chan struct{}{l.drained, l.purged} {
 		select {
 		case <-ch:
 		case <-ctx.Done():
@@ -61,6 +69,7 @@ func (e *engine[T]) release() (*life, bool) {
 		return l, false
 	}
 	l.closed.Store(true)
+	close(l.retire)
 	close(l.stop)
 	for !e.waiters.empty() {
 		e.waiting.Add(-1)
@@ -82,46 +91,41 @@ func (e *engine[T]) settle() {
 	}
 }
 
-// keep is the keeper of life l. While l is open it purges: it stops the
-// workers that stayed idle for a whole ExpiryDuration. Workers are
-// interchangeable, so it counts rather than tracks them: k workers are
-// surplus if the pool had at least k idle workers at two ticks in a row, so
-// an idle worker exits between one and two ExpiryDurations after the pool
-// last needed it. Once l is released, it sends stop signals until the pool
-// has drained: every idle worker takes one and exits, and a busy worker
-// takes one after its last task. A worker that the remaining tasks still
-// need ignores its signal (leave), so no accepted task is stranded.
-func (e *engine[T]) keep(l *life) {
-	defer close(l.kept)
-	var tick <-chan time.Time
-	if !e.opts.DisablePurge {
-		ticker := time.NewTicker(e.opts.ExpiryDuration)
-		defer ticker.Stop()
-		tick = ticker.C
-	}
-	stop := job[T]{stop: l}
+// purge stops the workers that stayed idle for a whole ExpiryDuration while
+// l is open. Workers are interchangeable, so it counts rather than tracks
+// them: k workers are surplus if the pool had at least k idle workers at two
+// ticks in a row, so an idle worker exits between one and two
+// ExpiryDurations after the pool last needed it.
+func (e *engine[T]) purge(l *life) {
+	defer close(l.purged)
+	ticker := time.NewTicker(e.opts.ExpiryDuration)
+	defer ticker.Stop()
 	var idleBefore int64
-	for open := true; open; {
-		select {
-		case <-l.stop:
-			open = false
-		case <-tick:
-			idle := e.workers.Load() - e.admitted.Load()
-			for n := min(idle, idleBefore); n > 0; n-- {
-				select {
-				case e.tasks <- stop:
-				default:
-					n = 0
-				}
-			}
-			idleBefore = e.workers.Load() - e.admitted.Load()
-		}
-	}
 	for {
 		select {
-		case e.tasks <- stop:
-		case <-l.drained:
+		case <-l.stop:
 			return
+		case <-ticker.C:
 		}
+		idle := e.workers.Load() - e.admitted.Load()
+		for n := min(idle, idleBefore); n > 0 && e.retireOne(l); n-- {
+		}
+		idleBefore = e.workers.Load() - e.admitted.Load()
+	}
+}
+
+// retireOne asks one parked worker of life l to exit, if l is still open and
+// a worker is parked. The lock keeps the send away from Release's close.
+func (e *engine[T]) retireOne(l *life) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if l.closed.Load() {
+		return false
+	}
+	select {
+	case l.retire <- struct{}{}:
+		return true
+	default:
+		return false
 	}
 }

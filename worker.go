@@ -1,0 +1,141 @@
+package ants
+
+import "runtime"
+
+// maxSpinners bounds the workers that poll for a task at once; the others
+// park. One spinner per processor is all that can make progress.
+var maxSpinners = int64(max(runtime.GOMAXPROCS(0), 1))
+
+// spinRounds is how many times a spinning worker yields before it parks. A
+// round is one runtime.Gosched, so spinning lets the submitter run on the
+// same processor while the worker waits for what it submits.
+const spinRounds = 32
+
+// worker is the body of a worker goroutine that starts with task t.
+//
+// A worker takes tasks in three ways, cheapest first. It claims a pending
+// task and receives it from the channel; failing that, it spins for a while
+// as one of at most maxSpinners workers, polling the pending count; failing
+// that, it parks until a submitter or another worker hands it the wake
+// token, the purger retires it, or the pool is released.
+//
+// The wake protocol has two halves. A submitter increments pending, sends
+// the task, and then wakes a parked worker if no worker is spinning. A
+// spinner that gives up decrements spinning and then checks pending once
+// more before it parks. The atomics are sequentially consistent, so either
+// the submitter sees the spinner or the spinner sees the task. The wake
+// channel has a buffer of one, so a token sent just before a worker parks
+// is not lost: that worker takes it at once. A worker that claims a task
+// while more are pending and nobody spins passes the token on, so a burst
+// wakes as many workers as it needs, one after the other, and a stream of
+// tiny tasks is served by the spinners without any wake-up.
+func (e *engine[T]) worker(t T) {
+	clean := false
+	defer func() {
+		if !clean {
+			e.crashed(recover())
+		}
+	}()
+	for ok := true; ok; t, ok = e.next() {
+		e.exec(t)
+		e.done()
+		e.counters.completed.Add(1)
+	}
+	clean = true
+}
+
+// serve is the body of a worker goroutine that starts without a task.
+func (e *engine[T]) serve() {
+	if t, ok := e.next(); ok {
+		e.worker(t)
+	}
+}
+
+// next returns the worker's next task, or false when the worker should exit:
+// the pool has more workers than its capacity, or the purger or Release
+// asked an idle worker to leave and the pool can spare it.
+func (e *engine[T]) next() (t T, ok bool) {
+	for {
+		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
+			return t, false
+		}
+		if t, ok = e.claim(); ok || e.spin() {
+			if ok {
+				return t, true
+			}
+			continue
+		}
+		l := e.life.Load()
+		select {
+		case <-e.wake:
+			continue
+		case <-l.retire:
+		}
+		if e.leave() {
+			return t, false
+		}
+		if l.closed.Load() {
+			// Released, but a task admitted just before the release still
+			// needs this worker. Let its submitter run rather than spin on
+			// the closed retire channel.
+			runtime.Gosched()
+		}
+	}
+}
+
+// claim takes one pending task. A claimed task is in the channel or about
+// to be sent there by its submitter, so the receive returns promptly.
+func (e *engine[T]) claim() (t T, ok bool) {
+	for {
+		p := e.pending.Load()
+		if p == 0 {
+			return t, false
+		}
+		if e.pending.CompareAndSwap(p, p-1) {
+			if p > 1 && e.spinning.Load() == 0 {
+				e.wakeOne()
+			}
+			return <-e.tasks, true
+		}
+	}
+}
+
+// spin polls for a pending task for a while, unless maxSpinners workers
+// already do. It reports whether a task is pending.
+func (e *engine[T]) spin() bool {
+	if e.spinning.Add(1) <= maxSpinners {
+		for range spinRounds {
+			if e.pending.Load() > 0 {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	e.spinning.Add(-1)
+	return e.pending.Load() > 0
+}
+
+// wakeOne leaves the wake token for a parked worker, unless one is already
+// there.
+func (e *engine[T]) wakeOne() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// crashed ends a worker whose task panicked (r != nil) or called
+// runtime.Goexit (r == nil). The slot and the worker are given back before
+// the panic is reported, as in ants v2, so a PanicHandler sees a pool that
+// already accounts for the loss.
+func (e *engine[T]) crashed(r any) {
+	e.done()
+	e.counters.completed.Add(1)
+	if !e.leave() {
+		go e.serve()
+	}
+	if r != nil {
+		e.counters.panicked.Add(1)
+		e.report(r)
+	}
+}
