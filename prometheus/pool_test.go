@@ -1,0 +1,129 @@
+package antsprom_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/antsgo/ants"
+	antsprom "github.com/antsgo/ants/prometheus"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+// Every pool face is a StatsSource.
+var (
+	_ antsprom.StatsSource = (*ants.Pool)(nil)
+	_ antsprom.StatsSource = (*ants.PoolWithFunc)(nil)
+	_ antsprom.StatsSource = (*ants.PoolWithFuncGeneric[int])(nil)
+	_ antsprom.StatsSource = (*ants.MultiPool)(nil)
+	_ antsprom.StatsSource = (*ants.MultiPoolWithFunc)(nil)
+	_ antsprom.StatsSource = (*ants.MultiPoolWithFuncGeneric[int])(nil)
+)
+
+func TestCollectorReadsLivePool(t *testing.T) {
+	const size = 3
+	pool, err := ants.NewPool(size, ants.WithNonblocking(true))
+	if err != nil {
+		t.Fatalf("NewPool: %v", err)
+	}
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(func() {
+		unblock()
+		if err := pool.ReleaseTimeout(waitLimit); err != nil && !errors.Is(err, ants.ErrPoolClosed) {
+			t.Errorf("ReleaseTimeout: %v", err)
+		}
+	})
+
+	c := antsprom.NewCollector()
+	mustAdd(t, c, "live", pool)
+
+	started := make(chan struct{}, size)
+	for i := 0; i < size; i++ {
+		if err := pool.Submit(func() {
+			started <- struct{}{}
+			<-release
+		}); err != nil {
+			t.Fatalf("Submit %d: %v", i, err)
+		}
+	}
+	for i := 0; i < size; i++ {
+		select {
+		case <-started:
+		case <-time.After(waitLimit):
+			t.Fatalf("only %d of %d tasks started within %v", i, size, waitLimit)
+		}
+	}
+	// The pool is full and nonblocking, so one more task is refused.
+	if err := pool.Submit(func() {}); !errors.Is(err, ants.ErrPoolOverload) {
+		t.Fatalf("Submit on a full pool = %v; want ErrPoolOverload", err)
+	}
+
+	busyText := exposition("ants_pool_capacity",
+		"Maximum number of workers the pool runs at once, or -1 if the pool is unlimited.",
+		"gauge", `{pool="live"} 3`) +
+		exposition("ants_pool_workers", "Number of live worker goroutines of the pool.",
+			"gauge", `{pool="live"} 3`) +
+		exposition("ants_pool_busy_workers", "Number of workers of the pool running a task.",
+			"gauge", `{pool="live"} 3`) +
+		exposition("ants_pool_idle_workers", "Number of live workers of the pool not running a task.",
+			"gauge", `{pool="live"} 0`) +
+		exposition("ants_pool_tasks_submitted_total", "Total number of tasks the pool accepted.",
+			"counter", `{pool="live"} 3`) +
+		exposition("ants_pool_tasks_rejected_total",
+			"Total number of submissions the pool refused because it was overloaded.",
+			"counter", `{pool="live"} 1`)
+	if err := testutil.CollectAndCompare(c, strings.NewReader(busyText),
+		"ants_pool_capacity", "ants_pool_workers", "ants_pool_busy_workers",
+		"ants_pool_idle_workers", "ants_pool_tasks_submitted_total",
+		"ants_pool_tasks_rejected_total"); err != nil {
+		t.Errorf("while tasks run: %v", err)
+	}
+
+	unblock()
+	if err := pool.ReleaseTimeout(waitLimit); err != nil {
+		t.Fatalf("ReleaseTimeout: %v", err)
+	}
+	doneText := exposition("ants_pool_busy_workers", "Number of workers of the pool running a task.",
+		"gauge", `{pool="live"} 0`) +
+		exposition("ants_pool_workers", "Number of live worker goroutines of the pool.",
+			"gauge", `{pool="live"} 0`) +
+		exposition("ants_pool_tasks_completed_total",
+			"Total number of accepted tasks that finished, including those that panicked.",
+			"counter", `{pool="live"} 3`)
+	if err := testutil.CollectAndCompare(c, strings.NewReader(doneText),
+		"ants_pool_busy_workers", "ants_pool_workers", "ants_pool_tasks_completed_total"); err != nil {
+		t.Errorf("after release: %v", err)
+	}
+}
+
+// BenchmarkCollect measures one scrape of one pool: a Stats call and eleven
+// constant metrics.
+func BenchmarkCollect(b *testing.B) {
+	pool, err := ants.NewPool(8)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := pool.ReleaseTimeout(waitLimit); err != nil {
+			b.Error(err)
+		}
+	}()
+	c := antsprom.NewCollector()
+	if err := c.Add("p", pool); err != nil {
+		b.Fatal(err)
+	}
+	ch := make(chan prometheus.Metric, len(allNames))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Collect(ch)
+		for range allNames {
+			<-ch
+		}
+	}
+}
