@@ -47,26 +47,42 @@ import (
 //
 // The open/closed state lives in a *life, replaced by Reboot and closed once
 // by Release; see life.go.
+//
+// # Layout
+//
+// The fields are grouped by who writes them, and the groups are padded
+// apart, so the counters that change on every task do not evict the fields
+// that every task only reads.
 type engine[T any] struct {
-	exec func(T)
-	opts Options
-
+	// Read on every task, written rarely.
+	exec     func(T)
+	opts     Options
+	tasks    chan T       // admitted tasks on their way to a worker
 	capacity atomic.Int64 // workers allowed at once; -1 means no limit
-	admitted atomic.Int64 // tasks accepted and not finished: queued or running
 	workers  atomic.Int64 // live worker goroutines; Running()
 	waiting  atomic.Int64 // submitters blocked in admitSlow; Waiting()
-
-	tasks    chan T        // admitted tasks on their way to a worker
-	pending  atomic.Int64  // tasks sent or about to be sent on tasks, not yet claimed
-	spinning atomic.Int64  // workers polling for a task before they park
-	wake     chan struct{} // a token here wakes one parked worker
 	life     atomic.Pointer[life]
+	_        cacheLinePad
 
-	mu      sync.Mutex // guards waiters and the life transitions
-	waiters waitQueue
+	// Written on every task, by submitters and by workers.
+	admitted  atomic.Int64  // tasks accepted and not finished: queued or running
+	pending   atomic.Int64  // tasks sent or about to be sent on tasks, not yet claimed
+	submitted atomic.Uint64 // tasks accepted since the pool was built
+	completed atomic.Uint64 // accepted tasks that finished, panics included
+	_         cacheLinePad
 
-	counters counters
+	// Written by workers as they start and stop spinning.
+	spinning atomic.Int64 // workers polling for a task before they park
+	_        cacheLinePad
+
+	idle     idleStack  // parked workers
+	mu       sync.Mutex // guards waiters and the life transitions
+	waiters  waitQueue
+	counters counters // counts of the rarer events
 }
+
+// cacheLinePad keeps the field groups of engine on separate cache lines.
+type cacheLinePad [128]byte
 
 // handoffBuffer bounds the buffer of the task channel of a pool without a
 // queue. The buffer only holds tasks in transit to idle workers, so a larger
@@ -95,7 +111,6 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 		buffer = int(min(capacity, MaxQueueSize))
 	}
 	e.tasks = make(chan T, buffer+opts.QueueSize)
-	e.wake = make(chan struct{}, 1)
 	e.life.Store(e.newLife())
 	return e, nil
 }
@@ -137,6 +152,7 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 		e.settle()
 		return ErrPoolClosed
 	}
+	e.submitted.Add(1)
 	if e.enlist() {
 		go e.worker(t)
 	} else {

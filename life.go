@@ -16,11 +16,6 @@ import (
 type life struct {
 	closed atomic.Bool
 
-	// retire is what parked workers watch besides the wake token. The
-	// purger retires one parked worker with each send; Release closes it, so
-	// every parked worker wakes and exits unless a task still needs it.
-	retire chan struct{}
-
 	stop   chan struct{} // closed by Release: the purger returns
 	purged chan struct{} // closed when the purger has returned
 
@@ -31,7 +26,6 @@ type life struct {
 // newLife returns an open life and starts its purger.
 func (e *engine[T]) newLife() *life {
 	l := &life{
-		retire:  make(chan struct{}),
 		stop:    make(chan struct{}),
 		purged:  make(chan struct{}),
 		drained: make(chan struct{}),
@@ -69,13 +63,13 @@ func (e *engine[T]) release() (*life, bool) {
 		return l, false
 	}
 	l.closed.Store(true)
-	close(l.retire)
 	close(l.stop)
 	for !e.waiters.empty() {
 		e.waiting.Add(-1)
 		e.waiters.pop().ready <- ErrPoolClosed
 	}
 	e.mu.Unlock()
+	e.idle.evict(time.Time{})
 	e.settle()
 	return l, true
 }
@@ -91,41 +85,18 @@ func (e *engine[T]) settle() {
 	}
 }
 
-// purge stops the workers that stayed idle for a whole ExpiryDuration while
-// l is open. Workers are interchangeable, so it counts rather than tracks
-// them: k workers are surplus if the pool had at least k idle workers at two
-// ticks in a row, so an idle worker exits between one and two
-// ExpiryDurations after the pool last needed it.
+// purge stops, once per ExpiryDuration while l is open, the workers that
+// have been parked for longer than ExpiryDuration.
 func (e *engine[T]) purge(l *life) {
 	defer close(l.purged)
 	ticker := time.NewTicker(e.opts.ExpiryDuration)
 	defer ticker.Stop()
-	var idleBefore int64
 	for {
 		select {
 		case <-l.stop:
 			return
-		case <-ticker.C:
+		case now := <-ticker.C:
+			e.idle.evict(now.Add(-e.opts.ExpiryDuration))
 		}
-		idle := e.workers.Load() - e.admitted.Load()
-		for n := min(idle, idleBefore); n > 0 && e.retireOne(l); n-- {
-		}
-		idleBefore = e.workers.Load() - e.admitted.Load()
-	}
-}
-
-// retireOne asks one parked worker of life l to exit, if l is still open and
-// a worker is parked. The lock keeps the send away from Release's close.
-func (e *engine[T]) retireOne(l *life) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if l.closed.Load() {
-		return false
-	}
-	select {
-	case l.retire <- struct{}{}:
-		return true
-	default:
-		return false
 	}
 }

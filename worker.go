@@ -16,37 +16,39 @@ const spinRounds = 32
 // A worker takes tasks in three ways, cheapest first. It claims a pending
 // task and receives it from the channel; failing that, it spins for a while
 // as one of at most maxSpinners workers, polling the pending count; failing
-// that, it parks until a submitter or another worker hands it the wake
-// token, the purger retires it, or the pool is released.
+// that, it parks in the idle stack until a submitter or another worker
+// wakes it, the purger retires it, or the pool is released.
 //
 // The wake protocol has two halves. A submitter increments pending, sends
 // the task, and then wakes a parked worker if no worker is spinning. A
 // spinner that gives up decrements spinning and then checks pending once
 // more before it parks. The atomics are sequentially consistent, so either
-// the submitter sees the spinner or the spinner sees the task. The wake
-// channel has a buffer of one, so a token sent just before a worker parks
-// is not lost: that worker takes it at once. A worker that claims a task
+// the submitter sees the spinner or the spinner sees the task. A wake-up
+// that finds no parked worker leaves a token in the idle stack, so it is
+// not lost to a worker on its way there: that worker takes the token
+// instead of parking. A worker that claims a task
 // while more are pending and nobody spins passes the token on, so a burst
 // wakes as many workers as it needs, one after the other, and a stream of
 // tiny tasks is served by the spinners without any wake-up.
 func (e *engine[T]) worker(t T) {
+	me := newParked()
 	clean := false
 	defer func() {
 		if !clean {
 			e.crashed(recover())
 		}
 	}()
-	for ok := true; ok; t, ok = e.next() {
+	for ok := true; ok; t, ok = e.next(me) {
 		e.exec(t)
+		e.completed.Add(1)
 		e.done()
-		e.counters.completed.Add(1)
 	}
 	clean = true
 }
 
 // serve is the body of a worker goroutine that starts without a task.
 func (e *engine[T]) serve() {
-	if t, ok := e.next(); ok {
+	if t, ok := e.next(newParked()); ok {
 		e.worker(t)
 	}
 }
@@ -54,7 +56,7 @@ func (e *engine[T]) serve() {
 // next returns the worker's next task, or false when the worker should exit:
 // the pool has more workers than its capacity, or the purger or Release
 // asked an idle worker to leave and the pool can spare it.
-func (e *engine[T]) next() (t T, ok bool) {
+func (e *engine[T]) next(me *parked) (t T, ok bool) {
 	for {
 		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
 			return t, false
@@ -66,18 +68,15 @@ func (e *engine[T]) next() (t T, ok bool) {
 			continue
 		}
 		l := e.life.Load()
-		select {
-		case <-e.wake:
+		if e.idle.park(me, l) {
 			continue
-		case <-l.retire:
 		}
 		if e.leave() {
 			return t, false
 		}
 		if l.closed.Load() {
 			// Released, but a task admitted just before the release still
-			// needs this worker. Let its submitter run rather than spin on
-			// the closed retire channel.
+			// needs this worker. Let its submitter run rather than spin.
 			runtime.Gosched()
 		}
 	}
@@ -115,22 +114,16 @@ func (e *engine[T]) spin() bool {
 	return e.pending.Load() > 0
 }
 
-// wakeOne leaves the wake token for a parked worker, unless one is already
-// there.
-func (e *engine[T]) wakeOne() {
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
-}
+// wakeOne wakes a parked worker for a pending task.
+func (e *engine[T]) wakeOne() { e.idle.wake() }
 
 // crashed ends a worker whose task panicked (r != nil) or called
 // runtime.Goexit (r == nil). The slot and the worker are given back before
 // the panic is reported, as in ants v2, so a PanicHandler sees a pool that
 // already accounts for the loss.
 func (e *engine[T]) crashed(r any) {
+	e.completed.Add(1)
 	e.done()
-	e.counters.completed.Add(1)
 	if !e.leave() {
 		go e.serve()
 	}

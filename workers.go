@@ -1,0 +1,101 @@
+package ants
+
+import (
+	"sync"
+	"time"
+)
+
+// parked is a worker waiting in the idle stack. Each worker goroutine owns
+// one for its whole life, so parking allocates nothing.
+type parked struct {
+	// signal receives true when a task is pending for the worker, and false
+	// when the purger or Release asks it to exit. Every pop from the stack
+	// sends exactly one value, so the buffer of one never fills.
+	signal chan bool
+	since  time.Time // when the worker parked
+}
+
+func newParked() *parked { return &parked{signal: make(chan bool, 1)} }
+
+// idleStack holds the parked workers, most recently parked on top. Waking
+// the top worker reuses the goroutine whose stack is warmest; the oldest
+// sit at the bottom, where the purger finds them in order of idle time.
+//
+// Each parked worker waits on its own channel, so a wake-up contends with
+// nobody, unlike a channel shared by every idle worker.
+type idleStack struct {
+	mu      sync.Mutex
+	workers []*parked
+	// token records a wake-up that found no worker parked. The next worker
+	// to park takes it instead of parking, so a wake-up is never lost to a
+	// worker that was on its way to the stack.
+	token bool
+}
+
+// park pushes w and waits for its signal, unless a wake-up token is waiting
+// (true at once) or life l is closed (false at once). It reports whether the
+// worker should look for a task. Release closes the life before it evicts
+// every parked worker, both under s.mu, so no worker parks after it.
+func (s *idleStack) park(w *parked, l *life) bool {
+	s.mu.Lock()
+	if s.token {
+		s.token = false
+		s.mu.Unlock()
+		return true
+	}
+	if l.closed.Load() {
+		s.mu.Unlock()
+		return false
+	}
+	w.since = time.Now()
+	s.workers = append(s.workers, w)
+	s.mu.Unlock()
+	return <-w.signal
+}
+
+// wake signals the most recently parked worker that a task is pending, or
+// leaves a token for the next worker to park.
+func (s *idleStack) wake() {
+	s.mu.Lock()
+	n := len(s.workers)
+	if n == 0 {
+		s.token = true
+		s.mu.Unlock()
+		return
+	}
+	w := s.workers[n-1]
+	s.workers[n-1] = nil
+	s.workers = s.workers[:n-1]
+	s.mu.Unlock()
+	w.signal <- true
+}
+
+// evict asks the workers parked before cutoff to exit; with a zero cutoff,
+// all of them. It returns how many it asked.
+func (s *idleStack) evict(cutoff time.Time) int {
+	s.mu.Lock()
+	n := len(s.workers)
+	if !cutoff.IsZero() {
+		n = 0
+		for n < len(s.workers) && s.workers[n].since.Before(cutoff) {
+			n++
+		}
+	}
+	gone := make([]*parked, n)
+	copy(gone, s.workers[:n])
+	rest := copy(s.workers, s.workers[n:])
+	clear(s.workers[rest:])
+	s.workers = s.workers[:rest]
+	s.mu.Unlock()
+	for _, w := range gone {
+		w.signal <- false
+	}
+	return n
+}
+
+// len returns the number of parked workers.
+func (s *idleStack) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.workers)
+}
