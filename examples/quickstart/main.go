@@ -1,0 +1,142 @@
+// Command quickstart walks through the four ways of using ants that the ants
+// v2 README shows: the default pool, a pool with a function, a multi-pool
+// and a multi-pool with a function. It checks every sum it computes and
+// exits with status 1 if one is wrong.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/antsgo/ants"
+)
+
+const runTimes = 1000
+
+// want is the sum of 0..runTimes-1.
+const want = runTimes * (runTimes - 1) / 2
+
+func main() {
+	failed := false
+	check := func(what string, got, want int64) {
+		status := "ok"
+		if got != want {
+			status = "WRONG"
+			failed = true
+		}
+		fmt.Printf("%-44s sum = %7d, want %7d  %s\n", what, got, want, status)
+	}
+
+	check("default pool, 1000 tasks:", defaultPool(), want)
+	check("PoolWithFunc of 10 workers:", poolWithFunc(), want)
+	check("MultiPool of 10 unlimited pools, RoundRobin:", multiPool(), want)
+	check("MultiPoolWithFunc, LeastTasks, run twice:", multiPoolWithFunc(), 2*want)
+
+	if failed {
+		os.Exit(1)
+	}
+	fmt.Println("all sums are right")
+}
+
+// defaultPool submits 1000 closures to the package-level default pool, each
+// sleeping briefly like real work, and adds up their indexes.
+func defaultPool() int64 {
+	defer ants.Release()
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	for i := range runTimes {
+		wg.Add(1)
+		err := ants.Submit(func() {
+			defer wg.Done()
+			time.Sleep(10 * time.Millisecond)
+			sum.Add(int64(i))
+		})
+		if err != nil {
+			wg.Done()
+			fmt.Println("submit:", err)
+		}
+	}
+	wg.Wait()
+	fmt.Printf("default pool: %d workers ran 1000 tasks of 10ms\n", ants.Running())
+	return sum.Load()
+}
+
+// poolWithFunc runs one function over 1000 arguments on 10 workers.
+func poolWithFunc() int64 {
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	p, err := ants.NewPoolWithFunc(10, func(arg any) {
+		defer wg.Done()
+		sum.Add(int64(arg.(int)))
+	})
+	if err != nil {
+		fmt.Println("new pool:", err)
+		os.Exit(1)
+	}
+	defer p.Release()
+	for i := range runTimes {
+		wg.Add(1)
+		if err := p.Invoke(i); err != nil {
+			wg.Done()
+			fmt.Println("invoke:", err)
+		}
+	}
+	wg.Wait()
+	fmt.Printf("PoolWithFunc: capacity %d, %d workers alive\n", p.Cap(), p.Running())
+	return sum.Load()
+}
+
+// multiPool spreads 1000 closures over 10 unlimited pools in turn.
+func multiPool() int64 {
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	mp, err := ants.NewMultiPool(10, -1, ants.RoundRobin)
+	if err != nil {
+		fmt.Println("new multi-pool:", err)
+		os.Exit(1)
+	}
+	defer func() { _ = mp.ReleaseTimeout(5 * time.Second) }()
+	for i := range runTimes {
+		wg.Add(1)
+		if err := mp.Submit(func() { defer wg.Done(); sum.Add(int64(i)) }); err != nil {
+			wg.Done()
+			fmt.Println("submit:", err)
+		}
+	}
+	wg.Wait()
+	fmt.Printf("MultiPool: %d pools, %d workers alive\n", 10, mp.Running())
+	return sum.Load()
+}
+
+// multiPoolWithFunc invokes one function 2000 times over 10 pools of 100,
+// each time on the pool with the fewest unfinished tasks.
+func multiPoolWithFunc() int64 {
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	mp, err := ants.NewMultiPoolWithFunc(10, runTimes/10, func(arg any) {
+		defer wg.Done()
+		sum.Add(int64(arg.(int)))
+	}, ants.LeastTasks)
+	if err != nil {
+		fmt.Println("new multi-pool:", err)
+		os.Exit(1)
+	}
+	defer func() { _ = mp.ReleaseTimeout(5 * time.Second) }()
+	for range 2 {
+		for i := range runTimes {
+			wg.Add(1)
+			if err := mp.Invoke(i); err != nil {
+				wg.Done()
+				fmt.Println("invoke:", err)
+			}
+		}
+	}
+	wg.Wait()
+	fmt.Printf("MultiPoolWithFunc: capacity %d over %d pools\n", mp.Cap(), 10)
+	return sum.Load()
+}
