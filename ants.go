@@ -3,9 +3,7 @@ package ants
 import (
 	"context"
 	"errors"
-	"log"
 	"math"
-	"os"
 	"sync"
 	"time"
 )
@@ -75,15 +73,6 @@ var (
 	// than MaxQueueSize.
 	ErrInvalidQueueSize = errors.New("invalid queue size for pool")
 )
-
-// Logger receives a pool's diagnostics.
-type Logger interface {
-	// Printf must have the same semantics as log.Printf.
-	Printf(format string, args ...any)
-}
-
-// defaultLogger writes to os.Stderr with the same prefix and flags as ants.
-var defaultLogger Logger = log.New(os.Stderr, "[ants]: ", log.LstdFlags|log.Lmsgprefix|log.Lmicroseconds)
 
 // defaultPool is built on first use, so importing the package starts nothing.
 var defaultPool = sync.OnceValue(func() *Pool {
