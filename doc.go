@@ -4,13 +4,11 @@
 //
 // It is a drop-in replacement for github.com/panjf2000/ants/v2: the same
 // package name, exported API and documented behaviour, so a program
-// switches by changing its import path, or with one line in go.mod,
-//
-//	replace github.com/panjf2000/ants/v2 => github.com/antsgo/ants v1.0.0
-//
-// which swaps it under every dependency that uses ants too (see the README
-// for the forms of replace that work). The package imports only the
-// standard library and starts no goroutine when it is imported.
+// switches by changing its import path, or with one replace line in its
+// go.mod that points ants' module path at a copy of this repository, which
+// swaps it under every dependency that uses ants too (the README shows the
+// forms of replace that work). The package imports only the standard
+// library and starts no goroutine when it is imported.
 //
 // # Pools
 //
