@@ -69,6 +69,11 @@ var (
 	// nil task and loses a worker to it; this package refuses it.
 	ErrNilTask = errors.New("task must not be nil")
 
+	// ErrGoexit is the error of a future or group task that called
+	// runtime.Goexit instead of returning, so that nobody waits for it
+	// forever.
+	ErrGoexit = errors.New("task called runtime.Goexit")
+
 	// ErrInvalidQueueSize is returned when QueueSize is negative or larger
 	// than MaxQueueSize.
 	ErrInvalidQueueSize = errors.New("invalid queue size for pool")

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // engine is the scheduler behind every face of the package. It is generic
@@ -133,10 +132,17 @@ func (e *engine[T]) need() int64 {
 	return a
 }
 
-// submit admits t and hands it to a worker. ctx may be nil.
+// submit admits t and hands it to a worker. A nil ctx means no context:
+// Submit and Invoke pass nil, so their fast path makes no call on ctx.
 func (e *engine[T]) submit(ctx context.Context, t T) error {
-	if e.life.Load().closed.Load() {
+	if e == nil || e.life.Load().closed.Load() {
 		return ErrPoolClosed
+	}
+	if ctx != nil {
+		if err := ctx.Err(); err != nil {
+			e.counters.reject(err)
+			return err
+		}
 	}
 	if !e.tryAdmit() {
 		if err := e.admitSlow(ctx); err != nil {
@@ -281,6 +287,11 @@ func (e *engine[T]) leave() bool {
 	if e.enlist() {
 		return false
 	}
+	// The pool can spare this worker, but a submitter may have counted on
+	// it, as a spinner, to take a pending task: pass the task on.
+	if e.pending.Load() > 0 {
+		e.wakeOne()
+	}
 	e.settle()
 	return true
 }
@@ -290,102 +301,4 @@ func (e *engine[T]) fill() {
 	for e.enlist() {
 		go e.serve()
 	}
-}
-
-// Running returns the number of live workers, busy or idle.
-func (e *engine[T]) Running() int { return int(e.workers.Load()) }
-
-// Free returns how many more workers the pool may start, or -1 if it is
-// unlimited.
-func (e *engine[T]) Free() int {
-	c := e.Cap()
-	if c < 0 {
-		return -1
-	}
-	return c - e.Running()
-}
-
-// Waiting returns the number of submitters blocked waiting for a worker,
-// plus, on a pool with a queue, the number of queued tasks.
-func (e *engine[T]) Waiting() int {
-	n := int(e.waiting.Load())
-	if e.opts.QueueSize > 0 {
-		n += len(e.tasks)
-	}
-	return n
-}
-
-// Cap returns the capacity of the pool, or -1 if it is unlimited.
-func (e *engine[T]) Cap() int { return int(e.capacity.Load()) }
-
-// Tune changes the capacity of the pool. It does nothing on an unlimited or
-// PreAlloc pool, or for size <= 0. Growing wakes blocked submitters at once;
-// shrinking lets running tasks finish, and surplus workers exit as they
-// become idle.
-func (e *engine[T]) Tune(size int) {
-	c := e.capacity.Load()
-	if c < 0 || size <= 0 || e.opts.PreAlloc {
-		return
-	}
-	n := int64(min(size, math.MaxInt32))
-	if n == c || !e.capacity.CompareAndSwap(c, n) {
-		return
-	}
-	if n > c {
-		e.wakeWaiters()
-		e.fill()
-	}
-}
-
-// IsClosed reports whether the pool has been released.
-func (e *engine[T]) IsClosed() bool { return e.life.Load().closed.Load() }
-
-// Release closes the pool: submitters blocked in Submit or Invoke return
-// ErrPoolClosed, later submissions are refused, idle workers exit, and busy
-// workers exit once every accepted task has run. Release does not wait; see
-// ReleaseTimeout and ReleaseContext.
-func (e *engine[T]) Release() { e.release() }
-
-// ReleaseTimeout is Release followed by a wait of at most timeout for every
-// accepted task to finish and every goroutine of the pool to exit. It
-// returns ErrTimeout if they have not by then, and ErrPoolClosed if the pool
-// was already released.
-func (e *engine[T]) ReleaseTimeout(timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	if err := e.ReleaseContext(ctx); err == context.DeadlineExceeded {
-		return ErrTimeout
-	} else {
-		return err
-	}
-}
-
-// ReleaseContext is Release followed by a wait until every accepted task has
-// finished and every goroutine of the pool has exited, or until ctx is done,
-// when it returns ctx.Err(). With a nil ctx it does not wait. It returns
-// ErrPoolClosed if the pool was already released. If the pool is rebooted
-// during the wait, the wait ends with nil.
-func (e *engine[T]) ReleaseContext(ctx context.Context) error {
-	l, ok := e.release()
-	if !ok {
-		return ErrPoolClosed
-	}
-	if ctx == nil {
-		return nil
-	}
-	return l.wait(ctx)
-}
-
-// Reboot reopens a released pool; it does nothing on an open pool. Reboot
-// does not wait for the workers of the released pool: they finish their
-// tasks and count against the capacity until they exit.
-func (e *engine[T]) Reboot() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	old := e.life.Load()
-	if !old.closed.Load() {
-		return
-	}
-	e.life.Store(e.newLife())
-	old.markDrained()
 }

@@ -69,7 +69,7 @@ func (e *engine[T]) release() (*life, bool) {
 		e.waiters.pop().ready <- ErrPoolClosed
 	}
 	e.mu.Unlock()
-	e.idle.evict(time.Time{})
+	e.idle.evictOldest(-1)
 	e.settle()
 	return l, true
 }
@@ -96,7 +96,7 @@ func (e *engine[T]) purge(l *life) {
 		case <-l.stop:
 			return
 		case now := <-ticker.C:
-			e.idle.evict(now.Add(-e.opts.ExpiryDuration))
+			e.idle.evictBefore(now.Add(-e.opts.ExpiryDuration))
 		}
 	}
 }

@@ -71,7 +71,7 @@ func (m *multi[T]) pick(lbs LoadBalancingStrategy) int {
 
 // submit hands t to the pool the strategy picks.
 func (m *multi[T]) submit(ctx context.Context, t T) error {
-	if m.closed.Load() {
+	if m.IsClosed() {
 		return ErrPoolClosed
 	}
 	err := m.pools[m.pick(m.lbs)].submit(ctx, t)
@@ -83,7 +83,7 @@ func (m *multi[T]) submit(ctx context.Context, t T) error {
 
 // sum adds up one gauge over the pools.
 func (m *multi[T]) sum(gauge func(*engine[T]) int) (n int) {
-	for _, e := range m.pools {
+	for _, e := range m.all() {
 		n += gauge(e)
 	}
 	return n
@@ -91,7 +91,7 @@ func (m *multi[T]) sum(gauge func(*engine[T]) int) (n int) {
 
 // byIndex reads one gauge of the pool at idx.
 func (m *multi[T]) byIndex(idx int, gauge func(*engine[T]) int) (int, error) {
-	if idx < 0 || idx >= len(m.pools) {
+	if idx < 0 || idx >= len(m.all()) {
 		return -1, ErrInvalidPoolIndex
 	}
 	return gauge(m.pools[idx]), nil
@@ -128,7 +128,7 @@ func (m *multi[T]) Cap() int { return m.sum((*engine[T]).Cap) }
 // pools are unlimited.
 func (m *multi[T]) Stats() Stats {
 	var s Stats
-	for _, e := range m.pools {
+	for _, e := range m.all() {
 		s.add(e.Stats())
 	}
 	return s
@@ -136,13 +136,22 @@ func (m *multi[T]) Stats() Stats {
 
 // Tune sets the capacity of every pool to size; see [Pool.Tune].
 func (m *multi[T]) Tune(size int) {
-	for _, e := range m.pools {
+	for _, e := range m.all() {
 		e.Tune(size)
 	}
 }
 
 // IsClosed reports whether the multi-pool has been released.
-func (m *multi[T]) IsClosed() bool { return m.closed.Load() }
+func (m *multi[T]) IsClosed() bool { return m == nil || m.closed.Load() }
+
+// all returns the pools; none for the zero value of a multi-pool, which
+// behaves as a released one.
+func (m *multi[T]) all() []*engine[T] {
+	if m == nil {
+		return nil
+	}
+	return m.pools
+}
 
 // Release closes every pool without waiting; see [Pool.Release].
 func (m *multi[T]) Release() { _ = m.ReleaseContext(nil) } //nolint:staticcheck // nil means no wait
@@ -167,7 +176,7 @@ func (m *multi[T]) ReleaseTimeout(timeout time.Duration) error {
 // that failed and unwraps to their errors. It returns ErrPoolClosed if the
 // multi-pool was already released.
 func (m *multi[T]) ReleaseContext(ctx context.Context) error {
-	if !m.closed.CompareAndSwap(false, true) {
+	if m == nil || !m.closed.CompareAndSwap(false, true) {
 		return ErrPoolClosed
 	}
 	return m.release(ctx)
@@ -199,7 +208,7 @@ func (m *multi[T]) release(ctx context.Context) error {
 
 // Reboot reopens a released multi-pool and every pool in it.
 func (m *multi[T]) Reboot() {
-	if m.closed.CompareAndSwap(true, false) {
+	if m != nil && m.closed.CompareAndSwap(true, false) {
 		m.index.Store(0)
 		for _, e := range m.pools {
 			e.Reboot()
@@ -252,16 +261,11 @@ func NewMultiPool(size, sizePerPool int, lbs LoadBalancingStrategy, options ...O
 }
 
 // Submit hands task to one of the pools; see [Pool.Submit].
-func (mp *MultiPool) Submit(task func()) error {
-	return mp.SubmitContext(context.Background(), task)
-}
+func (mp *MultiPool) Submit(task func()) error { return submitFunc(mp.multi, nil, task) }
 
 // SubmitContext is Submit that gives up waiting when ctx is done.
 func (mp *MultiPool) SubmitContext(ctx context.Context, task func()) error {
-	if task == nil {
-		return nilTask(mp.IsClosed())
-	}
-	return mp.submit(ctx, task)
+	return submitFunc(mp.multi, ctx, task)
 }
 
 // MultiPoolWithFunc spreads invocations of one function over several
@@ -278,7 +282,7 @@ func NewMultiPoolWithFunc(size, sizePerPool int, fn func(any), lbs LoadBalancing
 
 // Invoke runs the function on args in one of the pools; see
 // [PoolWithFunc.Invoke].
-func (mp *MultiPoolWithFunc) Invoke(args any) error { return mp.submit(context.Background(), args) }
+func (mp *MultiPoolWithFunc) Invoke(args any) error { return mp.submit(nil, args) }
 
 // InvokeContext is Invoke that gives up waiting when ctx is done.
 func (mp *MultiPoolWithFunc) InvokeContext(ctx context.Context, args any) error {
@@ -298,7 +302,7 @@ func NewMultiPoolWithFuncGeneric[T any](size, sizePerPool int, fn func(T), lbs L
 
 // Invoke runs the function on args in one of the pools.
 func (mp *MultiPoolWithFuncGeneric[T]) Invoke(args T) error {
-	return mp.submit(context.Background(), args)
+	return mp.submit(nil, args)
 }
 
 // InvokeContext is Invoke that gives up waiting when ctx is done.

@@ -25,17 +25,28 @@ func runTask(task func()) { task() }
 // submitters already wait, when it returns ErrPoolOverload. It returns
 // ErrPoolClosed on a released pool and ErrNilTask for a nil task. A nil
 // error means the task will run exactly once.
-func (p *Pool) Submit(task func()) error {
-	return p.SubmitContext(context.Background(), task)
+func (p *Pool) Submit(task func()) error { return submitFunc(p.engine, nil, task) }
+
+// SubmitContext is Submit that gives up when ctx is done before the task is
+// admitted, and then returns ctx.Err(); the task is then never run. A ctx
+// that is already done fails at once, even if a worker is free.
+func (p *Pool) SubmitContext(ctx context.Context, task func()) error {
+	return submitFunc(p.engine, ctx, task)
 }
 
-// SubmitContext is Submit that gives up waiting when ctx is done and then
-// returns ctx.Err(); the task is then never run.
-func (p *Pool) SubmitContext(ctx context.Context, task func()) error {
+// funcSubmitter is the engine of a pool or multi-pool of func() tasks.
+type funcSubmitter interface {
+	IsClosed() bool
+	submit(ctx context.Context, task func()) error
+}
+
+// submitFunc refuses a nil task, then submits. For a nil task on a closed
+// pool, ErrPoolClosed wins over ErrNilTask, as in ants v2.
+func submitFunc[S funcSubmitter](s S, ctx context.Context, task func()) error {
 	if task == nil {
-		return nilTask(p.IsClosed())
+		return nilTask(s.IsClosed())
 	}
-	return p.submit(ctx, task)
+	return s.submit(ctx, task)
 }
 
 // face wraps a new engine in the face type F, or passes its error on.

@@ -18,10 +18,10 @@ func NewPoolWithFunc(size int, pf func(any), options ...Option) (*PoolWithFunc, 
 
 // Invoke runs the pool's function on arg, which may be nil. It waits and
 // fails like [Pool.Submit].
-func (p *PoolWithFunc) Invoke(arg any) error { return p.submit(context.Background(), arg) }
+func (p *PoolWithFunc) Invoke(arg any) error { return p.submit(nil, arg) }
 
-// InvokeContext is Invoke that gives up waiting when ctx is done and then
-// returns ctx.Err(); the function is then not run on arg.
+// InvokeContext is Invoke that gives up when ctx is done before arg is
+// admitted, and then returns ctx.Err(); the function is then not run on arg.
 func (p *PoolWithFunc) InvokeContext(ctx context.Context, arg any) error { return p.submit(ctx, arg) }
 
 // PoolWithFuncGeneric is PoolWithFunc with a typed argument: no interface
@@ -39,10 +39,10 @@ func NewPoolWithFuncGeneric[T any](size int, pf func(T), options ...Option) (*Po
 
 // Invoke runs the pool's function on arg. It waits and fails like
 // [Pool.Submit].
-func (p *PoolWithFuncGeneric[T]) Invoke(arg T) error { return p.submit(context.Background(), arg) }
+func (p *PoolWithFuncGeneric[T]) Invoke(arg T) error { return p.submit(nil, arg) }
 
-// InvokeContext is Invoke that gives up waiting when ctx is done and then
-// returns ctx.Err(); the function is then not run on arg.
+// InvokeContext is Invoke that gives up when ctx is done before arg is
+// admitted, and then returns ctx.Err(); the function is then not run on arg.
 func (p *PoolWithFuncGeneric[T]) InvokeContext(ctx context.Context, arg T) error {
 	return p.submit(ctx, arg)
 }

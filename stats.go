@@ -60,6 +60,9 @@ func (c *counters) reject(err error) {
 
 // Stats returns a snapshot of the pool's gauges and counters.
 func (e *engine[T]) Stats() Stats {
+	if e == nil {
+		return Stats{}
+	}
 	admitted := int(e.admitted.Load())
 	queued := min(int(e.pending.Load()), admitted)
 	s := Stats{

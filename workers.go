@@ -70,16 +70,36 @@ func (s *idleStack) wake() {
 	w.signal <- true
 }
 
-// evict asks the workers parked before cutoff to exit; with a zero cutoff,
-// all of them. It returns how many it asked.
-func (s *idleStack) evict(cutoff time.Time) int {
-	s.mu.Lock()
-	n := len(s.workers)
-	if !cutoff.IsZero() {
-		n = 0
-		for n < len(s.workers) && s.workers[n].since.Before(cutoff) {
+// evictBefore asks the workers parked before cutoff to exit.
+func (s *idleStack) evictBefore(cutoff time.Time) {
+	s.evict(func(ws []*parked) int {
+		n := 0
+		for n < len(ws) && ws[n].since.Before(cutoff) {
 			n++
 		}
+		return n
+	})
+}
+
+// evictOldest asks up to n of the longest parked workers to exit; n < 0
+// means all of them.
+func (s *idleStack) evictOldest(n int) {
+	s.evict(func(ws []*parked) int {
+		if n < 0 || n > len(ws) {
+			return len(ws)
+		}
+		return n
+	})
+}
+
+// evict removes the bottom count(workers) workers of the stack and sends
+// each of them false.
+func (s *idleStack) evict(count func([]*parked) int) {
+	s.mu.Lock()
+	n := count(s.workers)
+	if n == 0 {
+		s.mu.Unlock()
+		return
 	}
 	gone := make([]*parked, n)
 	copy(gone, s.workers[:n])
@@ -90,7 +110,6 @@ func (s *idleStack) evict(cutoff time.Time) int {
 	for _, w := range gone {
 		w.signal <- false
 	}
-	return n
 }
 
 // len returns the number of parked workers.

@@ -1,0 +1,138 @@
+package ants
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// The methods below are shared by Pool, PoolWithFunc and
+// PoolWithFuncGeneric, which embed the engine. On the zero value of a pool
+// (a face whose engine is nil) they behave as on a released pool of
+// capacity 0: nothing runs, nothing panics.
+
+// Running returns the number of live workers, busy or idle.
+func (e *engine[T]) Running() int {
+	if e == nil {
+		return 0
+	}
+	return int(e.workers.Load())
+}
+
+// Free returns how many more workers the pool may start, or -1 if it is
+// unlimited.
+func (e *engine[T]) Free() int {
+	c := e.Cap()
+	if c < 0 {
+		return -1
+	}
+	return c - e.Running()
+}
+
+// Waiting returns the number of submitters blocked waiting for a worker,
+// plus, on a pool with a queue, the number of queued tasks.
+func (e *engine[T]) Waiting() int {
+	if e == nil {
+		return 0
+	}
+	n := int(e.waiting.Load())
+	if e.opts.QueueSize > 0 {
+		n += len(e.tasks)
+	}
+	return n
+}
+
+// Cap returns the capacity of the pool, or -1 if it is unlimited.
+func (e *engine[T]) Cap() int {
+	if e == nil {
+		return 0
+	}
+	return int(e.capacity.Load())
+}
+
+// Tune changes the capacity of the pool. It does nothing on an unlimited or
+// PreAlloc pool, or for size <= 0. Growing wakes blocked submitters at once;
+// shrinking stops surplus idle workers at once and lets running tasks
+// finish, after which their surplus workers exit.
+func (e *engine[T]) Tune(size int) {
+	if e == nil {
+		return
+	}
+	c := e.capacity.Load()
+	if c < 0 || size <= 0 || e.opts.PreAlloc {
+		return
+	}
+	n := int64(min(size, math.MaxInt32))
+	if n == c || !e.capacity.CompareAndSwap(c, n) {
+		return
+	}
+	if n > c {
+		e.wakeWaiters()
+		e.fill()
+	} else if surplus := e.workers.Load() - n; surplus > 0 {
+		e.idle.evictOldest(int(surplus))
+	}
+}
+
+// IsClosed reports whether the pool has been released.
+func (e *engine[T]) IsClosed() bool { return e == nil || e.life.Load().closed.Load() }
+
+// Release closes the pool: submitters blocked in Submit or Invoke return
+// ErrPoolClosed, later submissions are refused, idle workers exit, and busy
+// workers exit once every accepted task has run. Release does not wait; see
+// ReleaseTimeout and ReleaseContext.
+func (e *engine[T]) Release() {
+	if e != nil {
+		e.release()
+	}
+}
+
+// ReleaseTimeout is Release followed by a wait of at most timeout for every
+// accepted task to finish and every goroutine of the pool to exit. It
+// returns ErrTimeout if they have not by then, and ErrPoolClosed if the pool
+// was already released.
+func (e *engine[T]) ReleaseTimeout(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := e.ReleaseContext(ctx); err == context.DeadlineExceeded {
+		return ErrTimeout
+	} else {
+		return err
+	}
+}
+
+// ReleaseContext is Release followed by a wait until every accepted task has
+// finished and every goroutine of the pool has exited, or until ctx is done,
+// when it returns ctx.Err(). With a nil ctx it does not wait. It returns
+// ErrPoolClosed if the pool was already released. If the pool is rebooted
+// during the wait, the wait ends with nil.
+func (e *engine[T]) ReleaseContext(ctx context.Context) error {
+	if e == nil {
+		return ErrPoolClosed
+	}
+	l, ok := e.release()
+	if !ok {
+		return ErrPoolClosed
+	}
+	if ctx == nil {
+		return nil
+	}
+	return l.wait(ctx)
+}
+
+// Reboot reopens a released pool; it does nothing on an open pool. Reboot
+// does not wait for the workers of the released pool: they finish their
+// tasks and count against the capacity until they exit.
+func (e *engine[T]) Reboot() {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old := e.life.Load()
+	if !old.closed.Load() {
+		return
+	}
+	e.life.Store(e.newLife())
+	old.markDrained()
+}
