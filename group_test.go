@@ -1,0 +1,492 @@
+package ants_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/antsgo/ants"
+)
+
+// grpGauge tracks how many tasks run at once, and the most that ever did.
+type grpGauge struct{ cur, peak atomic.Int64 }
+
+func (g *grpGauge) enter() {
+	n := g.cur.Add(1)
+	for m := g.peak.Load(); n > m && !g.peak.CompareAndSwap(m, n); m = g.peak.Load() {
+	}
+}
+
+func (g *grpGauge) leave() { g.cur.Add(-1) }
+
+// grpWait runs g.Wait, failing the test if it does not return within
+// futTimeout.
+func grpWait(t *testing.T, g interface{ Wait() error }) error {
+	t.Helper()
+	ch := make(chan error, 1)
+	go func() { ch <- g.Wait() }()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(futTimeout):
+		t.Fatal("Wait did not return")
+		return nil
+	}
+}
+
+// grpGo runs fn in a goroutine and returns a channel closed when it returns.
+func grpGo(fn func()) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	return done
+}
+
+func TestGroup(t *testing.T) {
+	t.Run("waits for every task", func(t *testing.T) {
+		p := futNewPool(t, 4)
+		g, _ := ants.NewGroup(context.Background(), p)
+		var n atomic.Int64
+		for range 50 {
+			g.Go(func(context.Context) error { n.Add(1); return nil })
+		}
+		if err := grpWait(t, g); err != nil || n.Load() != 50 {
+			t.Errorf("got %v after %d tasks; want <nil> after 50", err, n.Load())
+		}
+	})
+
+	t.Run("returns the first error and cancels its context with it", func(t *testing.T) {
+		p := futNewPool(t, 4)
+		g, ctx := ants.NewGroup(context.Background(), p)
+		for range 3 {
+			g.Go(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+		}
+		g.Go(func(context.Context) error { return futErrBoom })
+		if err := grpWait(t, g); err != futErrBoom {
+			t.Errorf("got %v; want %v", err, futErrBoom)
+		}
+		if cause := context.Cause(ctx); cause != futErrBoom {
+			t.Errorf("got cause %v; want %v", cause, futErrBoom)
+		}
+	})
+
+	t.Run("cancels its context when Wait returns", func(t *testing.T) {
+		p := futNewPool(t, 1)
+		g, ctx := ants.NewGroup(context.Background(), p)
+		g.Go(func(ctx context.Context) error { return ctx.Err() })
+		if err := grpWait(t, g); err != nil || ctx.Err() != context.Canceled {
+			t.Errorf("got %v, ctx.Err() %v; want <nil>, %v", err, ctx.Err(), context.Canceled)
+		}
+	})
+
+	t.Run("turns a panic into a PanicError", func(t *testing.T) {
+		p := futNewPool(t, 1)
+		g, _ := ants.NewGroup(context.Background(), p)
+		g.Go(func(context.Context) error { panic(futErrBoom) })
+		err := grpWait(t, g)
+		var pe *ants.PanicError
+		if !errors.As(err, &pe) || !errors.Is(err, futErrBoom) || len(pe.Stack) == 0 {
+			t.Errorf("got %#v; want a *PanicError with a stack that wraps %v", err, futErrBoom)
+		}
+	})
+
+	t.Run("joins a panic that follows the first error", func(t *testing.T) {
+		p := futNewPool(t, 2)
+		g, _ := ants.NewGroup(context.Background(), p)
+		g.Go(func(ctx context.Context) error { <-ctx.Done(); panic("late") })
+		g.Go(func(context.Context) error { return futErrBoom })
+		err := grpWait(t, g)
+		var pe *ants.PanicError
+		if !errors.Is(err, futErrBoom) || !errors.As(err, &pe) || pe.Value != "late" {
+			t.Errorf("got %v; want %v joined with the panic", err, futErrBoom)
+		}
+	})
+
+	t.Run("records an error for a task that calls Goexit", func(t *testing.T) {
+		p := futNewPool(t, 1)
+		g, _ := ants.NewGroup(context.Background(), p)
+		g.Go(func(context.Context) error { runtime.Goexit(); return nil })
+		if err := grpWait(t, g); err == nil || !strings.Contains(err.Error(), "Goexit") {
+			t.Errorf("got %v; want an error that names Goexit", err)
+		}
+	})
+
+	t.Run("records ErrNilTask for a nil task", func(t *testing.T) {
+		p := futNewPool(t, 1)
+		g, _ := ants.NewGroup(context.Background(), p)
+		g.Go(nil)
+		if err := grpWait(t, g); err != ants.ErrNilTask {
+			t.Errorf("got %v; want %v", err, ants.ErrNilTask)
+		}
+	})
+
+	t.Run("accepts Go from many goroutines and from its own tasks", func(t *testing.T) {
+		p := futNewPool(t, 0)
+		g, _ := ants.NewGroup(context.Background(), p)
+		var n atomic.Int64
+		var spawn func(depth int) func(context.Context) error
+		spawn = func(depth int) func(context.Context) error {
+			return func(context.Context) error {
+				n.Add(1)
+				if depth > 0 {
+					for range 3 {
+						g.Go(spawn(depth - 1))
+					}
+				}
+				return nil
+			}
+		}
+		var producers sync.WaitGroup
+		for range 4 {
+			producers.Add(1)
+			go func() {
+				defer producers.Done()
+				g.Go(spawn(2)) // 1 + 3 + 9 tasks
+			}()
+		}
+		futWait(t, grpGo(producers.Wait), "the producers")
+		if err := grpWait(t, g); err != nil || n.Load() != 4*13 {
+			t.Errorf("got %v after %d tasks; want <nil> after %d", err, n.Load(), 4*13)
+		}
+	})
+
+	t.Run("runs 200 tasks on a pool of 2 without exceeding it", func(t *testing.T) {
+		p := futNewPool(t, 2)
+		g, _ := ants.NewGroup(context.Background(), p)
+		var gauge grpGauge
+		var n atomic.Int64
+		for range 200 {
+			g.Go(func(context.Context) error {
+				gauge.enter()
+				defer gauge.leave()
+				runtime.Gosched()
+				n.Add(1)
+				return nil
+			})
+		}
+		if err := grpWait(t, g); err != nil || n.Load() != 200 || gauge.peak.Load() > 2 {
+			t.Errorf("got %v after %d tasks, %d at once; want <nil> after 200, at most 2", err, n.Load(), gauge.peak.Load())
+		}
+	})
+
+	t.Run("runs at most WithLimit tasks at once on a larger pool", func(t *testing.T) {
+		p := futNewPool(t, 0)
+		g, _ := ants.NewGroup(context.Background(), p, ants.WithLimit(3))
+		var gauge grpGauge
+		for range 100 {
+			g.Go(func(context.Context) error {
+				gauge.enter()
+				defer gauge.leave()
+				runtime.Gosched()
+				return nil
+			})
+		}
+		if err := grpWait(t, g); err != nil || gauge.peak.Load() > 3 {
+			t.Errorf("got %v, %d at once; want <nil>, at most 3", err, gauge.peak.Load())
+		}
+	})
+
+	t.Run("works over a MultiPool", func(t *testing.T) {
+		mp, err := ants.NewMultiPool(2, 2, ants.LeastTasks)
+		if err != nil {
+			t.Fatalf("NewMultiPool: %v", err)
+		}
+		defer futRelease(t, mp)
+		g, _ := ants.NewGroup(context.Background(), mp)
+		var n atomic.Int64
+		for range 40 {
+			g.Go(func(context.Context) error { n.Add(1); return nil })
+		}
+		if err := grpWait(t, g); err != nil || n.Load() != 40 {
+			t.Errorf("got %v after %d tasks; want <nil> after 40", err, n.Load())
+		}
+	})
+}
+
+// TestGroupFailFast runs the same group twice over a pool of one worker and
+// a queue: one task fails while five more wait in the queue.
+func TestGroupFailFast(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    []ants.GroupOption
+		wantRan int64
+	}{
+		{"runs the queued tasks with a cancelled context by default", nil, 5},
+		{"skips the queued tasks with WithFailFast", []ants.GroupOption{ants.WithFailFast()}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := futNewPool(t, 1, ants.WithQueueSize(8))
+			g, _ := ants.NewGroup(context.Background(), p, tc.opts...)
+			release := make(chan struct{})
+			g.Go(func(context.Context) error { <-release; return futErrBoom })
+			var ran, sawCancel atomic.Int64
+			for range 5 {
+				g.Go(func(ctx context.Context) error {
+					ran.Add(1)
+					if ctx.Err() != nil {
+						sawCancel.Add(1)
+					}
+					return nil
+				})
+			}
+			close(release)
+			if err := grpWait(t, g); err != futErrBoom {
+				t.Errorf("got %v; want %v", err, futErrBoom)
+			}
+			if ran.Load() != tc.wantRan || sawCancel.Load() != tc.wantRan {
+				t.Errorf("ran %d tasks, %d saw the cancel; want %d, %d", ran.Load(), sawCancel.Load(), tc.wantRan, tc.wantRan)
+			}
+			g.Go(func(context.Context) error { ran.Add(1); return nil })
+			if err := grpWait(t, g); err != futErrBoom || ran.Load() != tc.wantRan {
+				t.Errorf("Go after the failure: got %v, ran %d; want %v, %d", err, ran.Load(), futErrBoom, tc.wantRan)
+			}
+		})
+	}
+}
+
+func TestGroupRefused(t *testing.T) {
+	t.Run("submits nothing once its context is done", func(t *testing.T) {
+		p := futNewPool(t, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		g, _ := ants.NewGroup(ctx, p)
+		var ran atomic.Bool
+		g.Go(func(context.Context) error { ran.Store(true); return nil })
+		if err := grpWait(t, g); err != context.Canceled || ran.Load() {
+			t.Errorf("got %v, ran %v; want %v, false", err, ran.Load(), context.Canceled)
+		}
+	})
+
+	t.Run("gives up waiting for a worker when its context ends", func(t *testing.T) {
+		p := futNewPool(t, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		g, _ := ants.NewGroup(ctx, p)
+		release := make(chan struct{})
+		g.Go(func(context.Context) error { <-release; return nil })
+		var ran atomic.Bool
+		blocked := grpGo(func() { g.Go(func(context.Context) error { ran.Store(true); return nil }) })
+		futEventually(t, "Go to wait for a worker", func() bool { return p.Waiting() == 1 })
+		cancel()
+		futWait(t, blocked, "Go to give up")
+		close(release)
+		if err := grpWait(t, g); err != context.Canceled || ran.Load() {
+			t.Errorf("got %v, ran %v; want %v, false", err, ran.Load(), context.Canceled)
+		}
+	})
+
+	t.Run("gives up waiting for its limit when its context ends", func(t *testing.T) {
+		p := futNewPool(t, 0)
+		g, _ := ants.NewGroup(context.Background(), p, ants.WithLimit(1))
+		release := make(chan struct{})
+		g.Go(func(context.Context) error { <-release; return futErrBoom })
+		var ran atomic.Bool
+		blocked := grpGo(func() { g.Go(func(context.Context) error { ran.Store(true); return nil }) })
+		close(release) // the first task fails and cancels the context
+		futWait(t, blocked, "Go to give up")
+		if err := grpWait(t, g); err != futErrBoom || ran.Load() {
+			t.Errorf("got %v, ran %v; want %v, false", err, ran.Load(), futErrBoom)
+		}
+	})
+
+	t.Run("reports the overload of a full Nonblocking pool", func(t *testing.T) {
+		p := futNewPool(t, 1, ants.WithNonblocking(true))
+		g, _ := ants.NewGroup(context.Background(), p)
+		release := make(chan struct{})
+		g.Go(func(context.Context) error { <-release; return nil })
+		g.Go(func(context.Context) error { return nil })
+		close(release)
+		if err := grpWait(t, g); err != ants.ErrPoolOverload {
+			t.Errorf("got %v; want %v", err, ants.ErrPoolOverload)
+		}
+	})
+
+	t.Run("returns ErrPoolClosed when the pool is released under it", func(t *testing.T) {
+		p := futNewPool(t, 2)
+		g, _ := ants.NewGroup(context.Background(), p)
+		release := make(chan struct{})
+		started := make(chan struct{}, 2)
+		for range 2 {
+			g.Go(func(context.Context) error { started <- struct{}{}; <-release; return nil })
+		}
+		for range 2 {
+			select {
+			case <-started:
+			case <-time.After(futTimeout):
+				t.Fatal("timed out waiting for a task to start")
+			}
+		}
+		var ran atomic.Int64
+		refused := grpGo(func() {
+			for range 5 { // the first blocks until the pool is released
+				g.Go(func(context.Context) error { ran.Add(1); return nil })
+			}
+		})
+		released := make(chan error, 1)
+		go func() { released <- p.ReleaseTimeout(futTimeout) }()
+		futWait(t, refused, "the Go calls to be refused")
+		close(release)
+		if err := grpWait(t, g); err != ants.ErrPoolClosed || ran.Load() != 0 {
+			t.Errorf("got %v, ran %d; want %v, 0", err, ran.Load(), ants.ErrPoolClosed)
+		}
+		if err := <-released; err != nil {
+			t.Errorf("ReleaseTimeout: %v", err)
+		}
+	})
+}
+
+func TestResultGroup(t *testing.T) {
+	t.Run("returns the values in the order of the Go calls", func(t *testing.T) {
+		p := futNewPool(t, 0)
+		g, _ := ants.NewResultGroup[int](context.Background(), p)
+		const n = 50
+		// Task i waits for task i+1, so they finish in reverse order.
+		finished := make([]chan struct{}, n+1)
+		for i := range finished {
+			finished[i] = make(chan struct{})
+		}
+		close(finished[n])
+		for i := range n {
+			g.Go(func(ctx context.Context) (int, error) {
+				defer close(finished[i])
+				select {
+				case <-finished[i+1]:
+				case <-ctx.Done():
+				}
+				return i * i, nil
+			})
+		}
+		got, err := g.Wait()
+		if err != nil || len(got) != n {
+			t.Fatalf("got %d results, %v; want %d, <nil>", len(got), err, n)
+		}
+		for i, v := range got {
+			if v != i*i {
+				t.Errorf("result %d: got %d; want %d", i, v, i*i)
+			}
+		}
+	})
+
+	t.Run("leaves the zero value for failed, panicking and nil tasks", func(t *testing.T) {
+		p := futNewPool(t, 8)
+		g, _ := ants.NewResultGroup[string](context.Background(), p)
+		release := make(chan struct{})
+		task := func(v string, err error) func(context.Context) (string, error) {
+			return func(context.Context) (string, error) {
+				<-release
+				if v == "panic" {
+					panic(v)
+				}
+				return v, err
+			}
+		}
+		g.Go(task("a", nil))
+		g.Go(task("lost", futErrBoom))
+		g.Go(task("panic", nil))
+		g.Go(task("d", nil))
+		g.Go(nil) // fails the group at once; the tasks above are admitted and run
+		close(release)
+		got, err := g.Wait()
+		want := []string{"a", "", "", "d", ""}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("got %q; want %q", got, want)
+		}
+		var pe *ants.PanicError
+		if !errors.Is(err, ants.ErrNilTask) || !errors.As(err, &pe) {
+			t.Errorf("got %v; want %v joined with the panic", err, ants.ErrNilTask)
+		}
+	})
+}
+
+// TestGroupAndFutureOnDefaultPool is the only test of this file that uses
+// the default pool: it reboots it first and releases it at the end.
+func TestGroupAndFutureOnDefaultPool(t *testing.T) {
+	ants.Reboot()
+	defer futRelease(t, ants.Default())
+
+	for _, s := range []ants.Submitter{nil, (*ants.Pool)(nil), (*ants.MultiPool)(nil)} {
+		if v, err := futResult(t, ants.SubmitFuture(s, func() (int, error) { return 1, nil })); v != 1 || err != nil {
+			t.Errorf("Submitter %#v: got %v, %v; want 1, <nil>", s, v, err)
+		}
+	}
+
+	var g ants.Group
+	var n atomic.Int64
+	for range 10 {
+		g.Go(func(ctx context.Context) error { n.Add(1); return ctx.Err() })
+	}
+	if err := grpWait(t, &g); err != nil || n.Load() != 10 {
+		t.Errorf("zero Group: got %v after %d tasks; want <nil> after 10", err, n.Load())
+	}
+
+	var rg ants.ResultGroup[int]
+	for i := range 3 {
+		rg.Go(func(context.Context) (int, error) { return i, nil })
+	}
+	if got, err := rg.Wait(); fmt.Sprint(got) != "[0 1 2]" || err != nil {
+		t.Errorf("zero ResultGroup: got %v, %v; want [0 1 2], <nil>", got, err)
+	}
+}
+
+func BenchmarkGroupGo(b *testing.B) {
+	p, _ := ants.NewPool(runtime.GOMAXPROCS(0))
+	defer func() { _ = p.ReleaseTimeout(futTimeout) }()
+	g, _ := ants.NewGroup(context.Background(), p)
+	b.ReportAllocs()
+	for range b.N {
+		g.Go(func(context.Context) error { return nil })
+	}
+	_ = g.Wait()
+}
+
+func BenchmarkResultGroupGo(b *testing.B) {
+	p, _ := ants.NewPool(runtime.GOMAXPROCS(0))
+	defer func() { _ = p.ReleaseTimeout(futTimeout) }()
+	g, _ := ants.NewResultGroup[int](context.Background(), p)
+	b.ReportAllocs()
+	for range b.N {
+		g.Go(func(context.Context) (int, error) { return 1, nil })
+	}
+	_, _ = g.Wait()
+}
+
+func ExampleGroup() {
+	p, _ := ants.NewPool(4)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	g, ctx := ants.NewGroup(context.Background(), p)
+	for _, name := range []string{"a", "b", "c"} {
+		g.Go(func(ctx context.Context) error {
+			if name == "b" {
+				return fmt.Errorf("fetch %s: not found", name)
+			}
+			return nil
+		})
+	}
+	fmt.Println(g.Wait())
+	fmt.Println(context.Cause(ctx))
+	// Output:
+	// fetch b: not found
+	// fetch b: not found
+}
+
+func ExampleResultGroup() {
+	p, _ := ants.NewPool(4)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	g, _ := ants.NewResultGroup[int](context.Background(), p, ants.WithLimit(2))
+	for i := 1; i <= 5; i++ {
+		g.Go(func(context.Context) (int, error) { return i * i, nil })
+	}
+	squares, err := g.Wait()
+	fmt.Println(squares, err)
+	// Output: [1 4 9 16 25] <nil>
+}
