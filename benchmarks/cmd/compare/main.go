@@ -1,0 +1,190 @@
+// Command compare runs the workloads of package benchmarks on every
+// implementation, interleaved over several rounds, and writes a markdown
+// table and an SVG chart of the results.
+//
+// Run it from the benchmarks directory:
+//
+//	go run ./cmd/compare                      # full run, 3 rounds
+//	go run ./cmd/compare -scale 0.1 -rounds 3 # quick look
+//	go run ./cmd/compare -only W2,W4 -impls antsgo,ants,pond
+//	go run ./cmd/compare -aa                  # ants against itself: the noise band
+//
+// Cases marked Child (W1) run in a fresh process per implementation and
+// round: the command re-executes itself with the hidden -child flag, and
+// the child's peak RSS (ru_maxrss) is charged to the implementation alone.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/antsgo/ants/benchmarks"
+)
+
+// samplePeriod is how often a child samples its heap and stacks.
+const samplePeriod = 5 * time.Millisecond
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	rounds := flag.Int("rounds", 3, "number of rounds; each runs every case on every implementation once")
+	scale := flag.Float64("scale", 1, "fraction of the task counts to run (e.g. 0.1 for a quick run)")
+	only := flag.String("only", "", "comma list of workloads (W1,W2,W3,W4,W5,LAT) or case names (W2/cap=8); empty means all")
+	implList := flag.String("impls", "", "comma list of implementations; empty means all but ants-b")
+	aa := flag.Bool("aa", false, "run ants against itself as \"ants\" and \"ants-b\" to measure the noise band")
+	svgPath := flag.String("svg", "results/compare.svg", "file for the SVG chart")
+	mdPath := flag.String("md", "results/compare.md", "file for the markdown table")
+	child := flag.String("child", "", "internal: run this case once in this process and print the measurement as JSON")
+	childImpl := flag.String("child-impl", "", "internal: the implementation for -child")
+	flag.Usage = usage
+	flag.Parse()
+
+	if *scale <= 0 || *rounds < 1 {
+		return errors.New("-scale must be positive and -rounds at least 1")
+	}
+	cases, err := benchmarks.SelectCases(benchmarks.Cases(*scale), *only)
+	if err != nil {
+		return err
+	}
+	if *aa && *implList == "" {
+		*implList = "ants,ants-b"
+	} else if *aa {
+		*implList += ",ants,ants-b"
+	}
+	impls, err := benchmarks.SelectImpls(*implList)
+	if err != nil {
+		return err
+	}
+	if *child != "" {
+		return runChild(*child, *childImpl, cases, impls)
+	}
+
+	rep := &benchmarks.Report{Machine: benchmarks.ThisMachine(), When: time.Now(), Rounds: *rounds, Cases: cases, Impls: impls,
+		Command: strings.TrimSpace("go run ./cmd/compare " + strings.Join(os.Args[1:], " "))}
+	fmt.Fprintf(os.Stderr, "%s\n", rep.Machine)
+	begin := time.Now()
+	for r := range *rounds {
+		for _, c := range cases {
+			for i := range impls {
+				im := impls[(i+r)%len(impls)] // rotate the start so no implementation always runs first
+				m, err := measure(c, im, *scale)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(os.Stderr, "round %d/%d  %-14s %-13s wall %-10v p99 %v\n", r+1, *rounds, c.Name, im.Name,
+					m.Wall.Round(time.Microsecond), m.P99)
+				rep.Samples = append(rep.Samples, benchmarks.Sample{Case: c.Name, Impl: im.Name, Round: r, M: m})
+			}
+		}
+	}
+	fmt.Fprintf(os.Stderr, "done in %v\n", time.Since(begin).Round(time.Second))
+
+	var md, svg bytes.Buffer
+	if err := benchmarks.WriteMarkdown(&md, rep); err != nil {
+		return err
+	}
+	if err := benchmarks.WriteSVG(&svg, rep); err != nil {
+		return err
+	}
+	if _, err := os.Stdout.Write(md.Bytes()); err != nil {
+		return err
+	}
+	return errors.Join(writeFile(*mdPath, md.Bytes()), writeFile(*svgPath, svg.Bytes()))
+}
+
+// measure runs c on im once, in a child process for cases that need one.
+func measure(c benchmarks.Case, im benchmarks.Impl, scale float64) (benchmarks.Measurement, error) {
+	if !c.Child {
+		return benchmarks.Run(c, im)
+	}
+	var m benchmarks.Measurement
+	exe, err := os.Executable()
+	if err != nil {
+		return m, err
+	}
+	cmd := exec.Command(exe, "-child", c.Name, "-child-impl", im.Name, "-impls", im.Name, "-scale", fmt.Sprint(scale))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return m, fmt.Errorf("child for %s on %s: %w", c.Name, im.Name, err)
+	}
+	if err := json.Unmarshal(out, &m); err != nil {
+		return m, fmt.Errorf("child for %s on %s: %w", c.Name, im.Name, err)
+	}
+	if rss := maxRSS(cmd.ProcessState); rss > 0 {
+		m.PeakRSS = rss
+	}
+	return m, nil
+}
+
+// runChild runs one case once and prints the measurement, with the
+// process's own peak RSS where the system reports it, as JSON.
+func runChild(name, implName string, cases []benchmarks.Case, impls []benchmarks.Impl) error {
+	for _, c := range cases {
+		if c.Name != name {
+			continue
+		}
+		for _, im := range impls {
+			if im.Name != implName {
+				continue
+			}
+			m, err := benchmarks.RunSampled(c, im, samplePeriod)
+			if err != nil {
+				return err
+			}
+			m.PeakRSS = vmHWM()
+			return json.NewEncoder(os.Stdout).Encode(m)
+		}
+	}
+	return fmt.Errorf("no case %q with implementation %q", name, implName)
+}
+
+// vmHWM reads the peak RSS of this process from /proc/self/status (Linux),
+// or returns 0.
+func vmHWM() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb uint64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+func writeFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// usage prints the flags other than the internal ones.
+func usage() {
+	out := flag.CommandLine.Output()
+	fmt.Fprintf(out, "usage: go run ./cmd/compare [flags]\n\n")
+	flag.VisitAll(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Usage, "internal:") {
+			return
+		}
+		fmt.Fprintf(out, "  -%s\n    \t%s (default %q)\n", f.Name, f.Usage, f.DefValue)
+	})
+}

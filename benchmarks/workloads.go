@@ -1,0 +1,108 @@
+package benchmarks
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Kind is the shape of a workload's tasks and submission.
+type Kind int
+
+const (
+	// Sleep tasks block in time.Sleep(SleepTask); one submitter (W1).
+	Sleep Kind = iota
+	// Tiny tasks do one atomic add; Submitters goroutines submit (W2, W3).
+	Tiny
+	// CPU tasks spin for about CPUTask of CPU time (W4).
+	CPU
+	// Func is Tiny through a function pool's Invoke(int) (W5).
+	Func
+	// Latency submits sleeping tasks at a steady pace and records the time
+	// from Submit to the start of each task (LAT).
+	Latency
+)
+
+// Task parameters.
+const (
+	SleepTask   = 10 * time.Millisecond // W1
+	CPUTask     = time.Microsecond      // W4, calibrated by Spin
+	LatencyTask = 10 * time.Millisecond // LAT: how long a task holds a worker
+	LatencyCap  = 160                   // LAT: workers; capacity is 16,000 tasks/s
+)
+
+// Case is one measured configuration: a workload at one capacity.
+type Case struct {
+	Name       string // unique, as in benchmark names: "W2/cap=8"
+	Workload   string // W1 … W5, LAT
+	Title      string // one line for the report
+	Kind       Kind
+	Tasks      int // number of tasks (or invocations) after scaling
+	Cap        int // capacity given to each implementation
+	Submitters int
+	Load       float64 // Latency: offered load as a fraction of capacity
+	Child      bool    // measured in a process of its own, for peak RSS
+}
+
+// Cases returns every case with task counts multiplied by scale (at least
+// 1 task per submitter). Capacities do not scale.
+func Cases(scale float64) []Case {
+	procs := runtime.GOMAXPROCS(0)
+	n := func(full int) int { return max(int(math.Round(float64(full)*scale)), 1) }
+	small := procs * 4
+	var cs []Case
+	cs = append(cs, Case{Name: "W1", Workload: "W1", Kind: Sleep, Tasks: n(1_000_000), Cap: 50_000, Submitters: 1, Child: true,
+		Title: "time.Sleep(10ms) tasks, capacity 50,000, one submitter"})
+	for _, c := range []int{small, 10_000} {
+		cs = append(cs, Case{Name: fmt.Sprintf("W2/cap=%d", c), Workload: "W2", Kind: Tiny, Tasks: n(2_000_000), Cap: c, Submitters: 1,
+			Title: fmt.Sprintf("tiny tasks (one atomic add), capacity %d, one submitter", c)})
+	}
+	for _, c := range []int{small, 10_000} {
+		cs = append(cs, Case{Name: fmt.Sprintf("W3/cap=%d", c), Workload: "W3", Kind: Tiny, Tasks: n(2_000_000), Cap: c, Submitters: small,
+			Title: fmt.Sprintf("tiny tasks, capacity %d, %d concurrent submitters", c, small)})
+	}
+	cs = append(cs, Case{Name: fmt.Sprintf("W4/cap=%d", procs), Workload: "W4", Kind: CPU, Tasks: n(200_000), Cap: procs, Submitters: 1,
+		Title: fmt.Sprintf("~1µs CPU tasks, capacity GOMAXPROCS=%d, one submitter", procs)})
+	cs = append(cs, Case{Name: fmt.Sprintf("W5/cap=%d", small), Workload: "W5", Kind: Func, Tasks: n(2_000_000), Cap: small, Submitters: 1,
+		Title: fmt.Sprintf("tiny func(int) through a function pool (others: a closure per call), capacity %d", small)})
+	for _, l := range []int{50, 90} {
+		cs = append(cs, Case{Name: fmt.Sprintf("LAT/load=%d", l), Workload: "LAT", Kind: Latency, Tasks: n(10_000), Cap: LatencyCap,
+			Submitters: 1, Load: float64(l) / 100,
+			Title: fmt.Sprintf("arrival→start latency, %v tasks on %d workers paced at %d%% of capacity", LatencyTask, LatencyCap, l)})
+	}
+	for i := range cs {
+		cs[i].Tasks = max(cs[i].Tasks, cs[i].Submitters)
+	}
+	return cs
+}
+
+// SelectCases keeps the cases whose workload or name is in the
+// comma-separated list; an empty list keeps all.
+func SelectCases(cs []Case, list string) ([]Case, error) {
+	if strings.TrimSpace(list) == "" {
+		return cs, nil
+	}
+	keep := map[string]bool{}
+	for _, w := range strings.Split(list, ",") {
+		w = strings.TrimSpace(w)
+		found := false
+		for _, c := range cs {
+			if strings.EqualFold(c.Workload, w) || strings.EqualFold(c.Name, w) {
+				keep[c.Name] = true
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown workload %q; known: W1,W2,W3,W4,W5,LAT or a case name such as %s", w, cs[1].Name)
+		}
+	}
+	var out []Case
+	for _, c := range cs {
+		if keep[c.Name] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
