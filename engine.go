@@ -16,31 +16,29 @@ import (
 //
 // Submit first admits the task: it takes one of the pool's slots with a CAS
 // on admitted (the number of tasks accepted and not yet finished), or waits
-// for one in admitSlow. Then it dispatches the task: if the pool has fewer
-// workers than admitted tasks it starts a worker with the task as its first
-// payload, otherwise it sends the task on the shared channel tasks, where an
-// idle worker is waiting or soon will be. A worker runs its task, gives the
-// slot back (done), and takes the next task from the channel without
-// parking while there is one. A finishing worker hands its slot to the first
-// blocked submitter, if any, so a waiter is woken exactly when a slot frees.
+// for one in admitSlow. Then it dispatches the task. If no worker is idle
+// and the pool may grow, it starts a worker with the task as its first
+// payload. Otherwise it counts the task in pending, sends it on the shared
+// channel tasks and, unless some worker is spinning, wakes a parked worker.
+// A worker runs its task, gives the slot back (done), and claims the next
+// pending task without parking while there is one; see worker.go for how an
+// idle worker waits without a wake-up per task. A finishing worker hands its
+// slot to the oldest blocked submitter, if any, so a waiter wakes exactly
+// when a slot frees.
 //
-// # The invariant
+// # Why no accepted task is stranded
 //
-// Every admitted task that is not running sits in the channel or is about to
-// be sent there, and workers >= need() = min(admitted, capacity) holds
-// whenever no dispatch or leave is half done. So the workers that are not
-// running a task are at least as many as the tasks in the channel, and each
-// of them is parked on, or on its way to, a receive from the channel: no
-// accepted task is stranded. Both sides restore the invariant after their own
-// write: a submitter increments admitted and then calls enlist, which starts
-// a worker if workers < need(); a worker that wants to exit decrements
-// workers and then calls enlist, which keeps it if the pool fell short. The
-// atomics are sequentially consistent, so of a racing submitter and leaver at
-// least one sees the other's write, and the CAS in enlist lets only as many
-// of them act as are needed.
-//
-// How an idle worker waits for a task without a wake-up per task is told
-// in worker.go.
+// Each pending task has a taker: when it was sent, either a worker was
+// spinning (and a spinner that leaves checks pending once more), or the
+// submitter woke a parked worker, started one, or left a wake-up token for
+// the next worker to park. A token is only left when workers >= need(),
+// that is, when every pending task already has a worker that is not running
+// a task and is on its way to claim or park. A worker that wants to exit
+// decrements workers and then calls enlist, which keeps it if the pool fell
+// short of need(), and wakes another worker if tasks are pending. The
+// atomics are sequentially consistent: of a submitter and a worker that each
+// write their own counter and then read the other's, at least one sees the
+// other's write.
 //
 // # Lifecycle
 //
@@ -54,14 +52,15 @@ import (
 // that every task only reads.
 type engine[T any] struct {
 	// Read on every task, written rarely.
-	exec     func(T)
-	opts     Options
-	tasks    chan T       // admitted tasks on their way to a worker
-	capacity atomic.Int64 // workers allowed at once; -1 means no limit
-	workers  atomic.Int64 // live worker goroutines; Running()
-	waiting  atomic.Int64 // submitters blocked in admitSlow; Waiting()
-	life     atomic.Pointer[life]
-	_        cacheLinePad
+	exec      func(T)
+	opts      Options
+	tasks     chan T       // admitted tasks on their way to a worker
+	capacity  atomic.Int64 // workers allowed at once; -1 means no limit
+	workers   atomic.Int64 // live worker goroutines; Running()
+	waiting   atomic.Int64 // submitters blocked in admitSlow; Waiting()
+	reporting atomic.Int64 // crashed workers still reporting a panic
+	life      atomic.Pointer[life]
+	_         cacheLinePad
 
 	// Written on every task, by submitters and by workers.
 	admitted  atomic.Int64  // tasks accepted and not finished: queued or running
@@ -110,6 +109,7 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 		buffer = int(min(capacity, MaxQueueSize))
 	}
 	e.tasks = make(chan T, buffer+opts.QueueSize)
+	e.idle.spawn = e.spawnServer
 	e.life.Store(e.newLife())
 	return e, nil
 }
@@ -159,14 +159,17 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 		return ErrPoolClosed
 	}
 	e.submitted.Add(1)
-	if e.enlist() {
+	// Nobody is idle to take the task: start a worker with it, if the pool
+	// may grow. Otherwise queue it and, unless a worker is spinning and will
+	// find it, wake one (see worker.go).
+	if e.spinning.Load() == 0 && e.idle.size.Load() == 0 && e.enlist() {
 		go e.worker(t)
-	} else {
-		e.pending.Add(1)
-		e.tasks <- t
-		if e.spinning.Load() == 0 {
-			e.wakeOne()
-		}
+		return nil
+	}
+	e.pending.Add(1)
+	e.tasks <- t
+	if e.spinning.Load() == 0 {
+		e.wakeOne()
 	}
 	return nil
 }
@@ -296,9 +299,17 @@ func (e *engine[T]) leave() bool {
 	return true
 }
 
+// spawnServer starts a worker without a task if the pool may have one more.
+func (e *engine[T]) spawnServer() bool {
+	if !e.enlist() {
+		return false
+	}
+	go e.serve()
+	return true
+}
+
 // fill starts the workers that queued tasks need after the capacity grew.
 func (e *engine[T]) fill() {
-	for e.enlist() {
-		go e.serve()
+	for e.spawnServer() {
 	}
 }

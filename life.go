@@ -74,13 +74,13 @@ func (e *engine[T]) release() (*life, bool) {
 	return l, true
 }
 
-// settle marks a released life drained once it has neither an admitted task
-// nor a worker. Every path that lowers one of the two counts calls it after
-// its own write, and release calls it after closing the life, so the last of
-// them sees both counts at zero.
+// settle marks a released life drained once it has no admitted task, no
+// worker and no panic being reported. Every path that lowers one of these
+// counts calls it after its own write, and release calls it after closing
+// the life, so the last of them sees all three at zero.
 func (e *engine[T]) settle() {
 	l := e.life.Load()
-	if l.closed.Load() && e.workers.Load() == 0 && e.admitted.Load() == 0 {
+	if l.closed.Load() && e.workers.Load() == 0 && e.admitted.Load() == 0 && e.reporting.Load() == 0 {
 		l.markDrained()
 	}
 }

@@ -120,8 +120,10 @@ func (e *engine[T]) wakeOne() { e.idle.wake() }
 // crashed ends a worker whose task panicked (r != nil) or called
 // runtime.Goexit (r == nil). The slot and the worker are given back before
 // the panic is reported, as in ants v2, so a PanicHandler sees a pool that
-// already accounts for the loss.
+// already accounts for the loss. The report still counts as work of the
+// pool: a released pool drains only once it is done.
 func (e *engine[T]) crashed(r any) {
+	e.reporting.Add(1)
 	e.completed.Add(1)
 	e.done()
 	if !e.leave() {
@@ -131,4 +133,6 @@ func (e *engine[T]) crashed(r any) {
 		e.counters.panicked.Add(1)
 		e.report(r)
 	}
+	e.reporting.Add(-1)
+	e.settle()
 }

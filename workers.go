@@ -2,6 +2,7 @@ package ants
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,10 +27,15 @@ func newParked() *parked { return &parked{signal: make(chan bool, 1)} }
 type idleStack struct {
 	mu      sync.Mutex
 	workers []*parked
-	// token records a wake-up that found no worker parked. The next worker
-	// to park takes it instead of parking, so a wake-up is never lost to a
-	// worker that was on its way to the stack.
+	// token records a wake-up that found no worker parked and started none.
+	// The next worker to park takes it instead of parking, so a wake-up is
+	// never lost to a worker that was on its way to the stack.
 	token bool
+	// size mirrors len(workers) for readers that do not take the lock.
+	size atomic.Int64
+	// spawn starts a worker if the pool may have one more, and reports
+	// whether it did. wake calls it when no worker is parked.
+	spawn func() bool
 }
 
 // park pushes w and waits for its signal, unless a wake-up token is waiting
@@ -49,23 +55,28 @@ func (s *idleStack) park(w *parked, l *life) bool {
 	}
 	w.since = time.Now()
 	s.workers = append(s.workers, w)
+	s.size.Store(int64(len(s.workers)))
 	s.mu.Unlock()
 	return <-w.signal
 }
 
-// wake signals the most recently parked worker that a task is pending, or
-// leaves a token for the next worker to park.
+// wake signals the most recently parked worker that a task is pending. If
+// none is parked, it starts a worker, or, if the pool has all the workers
+// it may have, leaves a token for the next worker to park.
 func (s *idleStack) wake() {
 	s.mu.Lock()
 	n := len(s.workers)
 	if n == 0 {
-		s.token = true
+		if !s.spawn() {
+			s.token = true
+		}
 		s.mu.Unlock()
 		return
 	}
 	w := s.workers[n-1]
 	s.workers[n-1] = nil
 	s.workers = s.workers[:n-1]
+	s.size.Store(int64(n - 1))
 	s.mu.Unlock()
 	w.signal <- true
 }
@@ -106,15 +117,9 @@ func (s *idleStack) evict(count func([]*parked) int) {
 	rest := copy(s.workers, s.workers[n:])
 	clear(s.workers[rest:])
 	s.workers = s.workers[:rest]
+	s.size.Store(int64(rest))
 	s.mu.Unlock()
 	for _, w := range gone {
 		w.signal <- false
 	}
-}
-
-// len returns the number of parked workers.
-func (s *idleStack) len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.workers)
 }
