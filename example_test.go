@@ -1,0 +1,258 @@
+package ants_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/antsgo/ants"
+)
+
+// Most examples add up 1..100 on a pool of each face.
+
+func ExamplePool() {
+	pool, err := ants.NewPool(10)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Release()
+
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	for i := 1; i <= 100; i++ {
+		wg.Add(1)
+		err := pool.Submit(func() {
+			defer wg.Done()
+			sum.Add(int64(i))
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	wg.Wait()
+	fmt.Println("sum:", sum.Load())
+	// Output: sum: 5050
+}
+
+func ExampleSubmit() {
+	ants.Reboot() // reopen the default pool, in case it was released before
+	defer ants.Release()
+
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	for i := 1; i <= 100; i++ {
+		wg.Add(1)
+		err := ants.Submit(func() {
+			defer wg.Done()
+			sum.Add(int64(i))
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	wg.Wait()
+	fmt.Println("sum:", sum.Load())
+	// Output: sum: 5050
+}
+
+func ExamplePoolWithFunc() {
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	pool, err := ants.NewPoolWithFunc(10, func(arg any) {
+		defer wg.Done()
+		sum.Add(int64(arg.(int)))
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Release()
+
+	for i := 1; i <= 100; i++ {
+		wg.Add(1)
+		if err := pool.Invoke(i); err != nil {
+			log.Fatal(err)
+		}
+	}
+	wg.Wait()
+	fmt.Println("sum:", sum.Load())
+	// Output: sum: 5050
+}
+
+func ExamplePoolWithFuncGeneric() {
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	pool, err := ants.NewPoolWithFuncGeneric(10, func(n int) {
+		defer wg.Done()
+		sum.Add(int64(n))
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Release()
+
+	for i := 1; i <= 100; i++ {
+		wg.Add(1)
+		if err := pool.Invoke(i); err != nil {
+			log.Fatal(err)
+		}
+	}
+	wg.Wait()
+	fmt.Println("sum:", sum.Load())
+	// Output: sum: 5050
+}
+
+func ExampleMultiPool() {
+	// Four pools of ten workers each, taking tasks in turn.
+	mp, err := ants.NewMultiPool(4, 10, ants.RoundRobin)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mp.Release()
+
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	for i := 1; i <= 100; i++ {
+		wg.Add(1)
+		err := mp.Submit(func() {
+			defer wg.Done()
+			sum.Add(int64(i))
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	wg.Wait()
+	fmt.Println("sum:", sum.Load(), "cap:", mp.Cap())
+	// Output: sum: 5050 cap: 40
+}
+
+func ExampleMultiPoolWithFunc() {
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	// Four pools of ten workers each; every call goes to the least busy.
+	mp, err := ants.NewMultiPoolWithFunc(4, 10, func(arg any) {
+		defer wg.Done()
+		sum.Add(int64(arg.(int)))
+	}, ants.LeastTasks)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mp.Release()
+
+	for i := 1; i <= 100; i++ {
+		wg.Add(1)
+		if err := mp.Invoke(i); err != nil {
+			log.Fatal(err)
+		}
+	}
+	wg.Wait()
+	fmt.Println("sum:", sum.Load())
+	// Output: sum: 5050
+}
+
+func ExampleMultiPoolWithFuncGeneric() {
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	mp, err := ants.NewMultiPoolWithFuncGeneric(4, 10, func(n int) {
+		defer wg.Done()
+		sum.Add(int64(n))
+	}, ants.LeastTasks)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mp.Release()
+
+	for i := 1; i <= 100; i++ {
+		wg.Add(1)
+		if err := mp.Invoke(i); err != nil {
+			log.Fatal(err)
+		}
+	}
+	wg.Wait()
+	fmt.Println("sum:", sum.Load())
+	// Output: sum: 5050
+}
+
+func ExamplePool_SubmitContext() {
+	pool, err := ants.NewPool(1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Release()
+
+	// Keep the only worker busy.
+	busy := make(chan struct{})
+	defer close(busy)
+	if err := pool.Submit(func() { <-busy }); err != nil {
+		log.Fatal(err)
+	}
+
+	// Wait at most 10ms for a worker, then give up.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	err = pool.SubmitContext(ctx, func() { fmt.Println("never runs") })
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+	// Output: true
+}
+
+func ExamplePool_Stats() {
+	pool, err := ants.NewPool(4)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	busy := make(chan struct{})
+	for range 3 {
+		if err := pool.Submit(func() { <-busy }); err != nil {
+			log.Fatal(err)
+		}
+	}
+	s := pool.Stats()
+	fmt.Printf("capacity %d, workers %d, busy %d\n", s.Capacity, s.Workers, s.Busy)
+
+	close(busy)
+	if err := pool.ReleaseTimeout(time.Second); err != nil {
+		log.Fatal(err)
+	}
+	s = pool.Stats()
+	fmt.Printf("submitted %d, completed %d, workers %d\n", s.Submitted, s.Completed, s.Workers)
+	// Output:
+	// capacity 4, workers 3, busy 3
+	// submitted 3, completed 3, workers 0
+}
+
+func ExampleWithQueueSize() {
+	// One worker and room for two more tasks; Submit never waits.
+	pool, err := ants.NewPool(1, ants.WithQueueSize(2), ants.WithNonblocking(true))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	start := make(chan struct{})
+	for i := 1; i <= 3; i++ {
+		if err := pool.Submit(func() {
+			<-start
+			fmt.Println("task", i)
+		}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println("queued:", pool.Waiting())
+	fmt.Println("task 4:", pool.Submit(func() {}))
+
+	close(start)
+	// ReleaseTimeout runs the queued tasks before it returns.
+	if err := pool.ReleaseTimeout(time.Second); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// queued: 2
+	// task 4: too many goroutines blocked on submit or Nonblocking is set
+	// task 1
+	// task 2
+	// task 3
+}
