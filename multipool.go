@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -31,6 +32,9 @@ type multi[T any] struct {
 	lbs    LoadBalancingStrategy
 	index  atomic.Uint32
 	closed atomic.Bool
+	// mu orders Release and Reboot, so that a Reboot racing a Release
+	// cannot leave open pools inside a closed multi-pool.
+	mu sync.Mutex
 }
 
 func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrategy, options []Option) (*multi[T], error) {
@@ -47,7 +51,7 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 	for i := range m.pools {
 		e, err := newEngine(sizePerPool, exec, options)
 		if err != nil {
-			m.release(nil)
+			m.release()
 			return nil, err
 		}
 		m.pools[i] = e
@@ -176,24 +180,37 @@ func (m *multi[T]) ReleaseTimeout(timeout time.Duration) error {
 // that failed and unwraps to their errors. It returns ErrPoolClosed if the
 // multi-pool was already released.
 func (m *multi[T]) ReleaseContext(ctx context.Context) error {
-	if m == nil || !m.closed.CompareAndSwap(false, true) {
+	if m == nil {
 		return ErrPoolClosed
 	}
-	return m.release(ctx)
+	m.mu.Lock()
+	if m.closed.Load() {
+		m.mu.Unlock()
+		return ErrPoolClosed
+	}
+	m.closed.Store(true)
+	lives := m.release()
+	m.mu.Unlock()
+	if ctx == nil {
+		return nil
+	}
+	return m.wait(ctx, lives)
 }
 
-// release closes all pools first, so they drain in parallel, then waits for
-// each in turn.
-func (m *multi[T]) release(ctx context.Context) error {
+// release closes all pools, so they drain in parallel, and returns their
+// lives to wait on.
+func (m *multi[T]) release() []*life {
 	lives := make([]*life, len(m.pools))
 	for i, e := range m.pools {
 		if e != nil {
 			lives[i], _ = e.release()
 		}
 	}
-	if ctx == nil {
-		return nil
-	}
+	return lives
+}
+
+// wait waits for each released pool in turn and names those that failed.
+func (m *multi[T]) wait(ctx context.Context, lives []*life) error {
 	var me multiError
 	for i, l := range lives {
 		if err := l.wait(ctx); err != nil {
@@ -208,11 +225,17 @@ func (m *multi[T]) release(ctx context.Context) error {
 
 // Reboot reopens a released multi-pool and every pool in it.
 func (m *multi[T]) Reboot() {
-	if m != nil && m.closed.CompareAndSwap(true, false) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed.Load() {
 		m.index.Store(0)
 		for _, e := range m.pools {
 			e.Reboot()
 		}
+		m.closed.Store(false)
 	}
 }
 
