@@ -1,4 +1,4 @@
-package ants_test
+package ants
 
 import (
 	"context"
@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/antsgo/ants"
 )
 
 // This file pins what ants v2 users rely on beyond the behaviours of
@@ -26,18 +24,18 @@ func TestCompatErrors(t *testing.T) {
 		text string
 	}{
 		// The nine errors of ants v2, with its exact text.
-		{"ErrLackPoolFunc", ants.ErrLackPoolFunc, "must provide function for pool"},
-		{"ErrInvalidPoolExpiry", ants.ErrInvalidPoolExpiry, "invalid expiry for pool"},
-		{"ErrPoolClosed", ants.ErrPoolClosed, "this pool has been closed"},
-		{"ErrPoolOverload", ants.ErrPoolOverload, "too many goroutines blocked on submit or Nonblocking is set"},
-		{"ErrInvalidPreAllocSize", ants.ErrInvalidPreAllocSize, "can not set up a negative capacity under PreAlloc mode"},
-		{"ErrTimeout", ants.ErrTimeout, "operation timed out"},
-		{"ErrInvalidPoolIndex", ants.ErrInvalidPoolIndex, "invalid pool index"},
-		{"ErrInvalidLoadBalancingStrategy", ants.ErrInvalidLoadBalancingStrategy, "invalid load-balancing strategy"},
-		{"ErrInvalidMultiPoolSize", ants.ErrInvalidMultiPoolSize, "invalid size for multiple pool"},
+		{"ErrLackPoolFunc", ErrLackPoolFunc, "must provide function for pool"},
+		{"ErrInvalidPoolExpiry", ErrInvalidPoolExpiry, "invalid expiry for pool"},
+		{"ErrPoolClosed", ErrPoolClosed, "this pool has been closed"},
+		{"ErrPoolOverload", ErrPoolOverload, "too many goroutines blocked on submit or Nonblocking is set"},
+		{"ErrInvalidPreAllocSize", ErrInvalidPreAllocSize, "can not set up a negative capacity under PreAlloc mode"},
+		{"ErrTimeout", ErrTimeout, "operation timed out"},
+		{"ErrInvalidPoolIndex", ErrInvalidPoolIndex, "invalid pool index"},
+		{"ErrInvalidLoadBalancingStrategy", ErrInvalidLoadBalancingStrategy, "invalid load-balancing strategy"},
+		{"ErrInvalidMultiPoolSize", ErrInvalidMultiPoolSize, "invalid size for multiple pool"},
 		// Ours.
-		{"ErrNilTask", ants.ErrNilTask, "task must not be nil"},
-		{"ErrInvalidQueueSize", ants.ErrInvalidQueueSize, "invalid queue size for pool"},
+		{"ErrNilTask", ErrNilTask, "task must not be nil"},
+		{"ErrInvalidQueueSize", ErrInvalidQueueSize, "invalid queue size for pool"},
 	}
 	for i, e := range errs {
 		if e.err == nil {
@@ -60,12 +58,12 @@ func TestCompatConstants(t *testing.T) {
 		name      string
 		got, want int64
 	}{
-		{"DefaultAntsPoolSize", ants.DefaultAntsPoolSize, math.MaxInt32},
-		{"DefaultCleanIntervalTime", int64(ants.DefaultCleanIntervalTime), int64(time.Second)},
-		{"OPENED", ants.OPENED, 0},
-		{"CLOSED", ants.CLOSED, 1},
-		{"RoundRobin", int64(ants.RoundRobin), 2},
-		{"LeastTasks", int64(ants.LeastTasks), 4},
+		{"DefaultAntsPoolSize", DefaultAntsPoolSize, math.MaxInt32},
+		{"DefaultCleanIntervalTime", int64(DefaultCleanIntervalTime), int64(time.Second)},
+		{"OPENED", OPENED, 0},
+		{"CLOSED", CLOSED, 1},
+		{"RoundRobin", int64(RoundRobin), 2},
+		{"LeastTasks", int64(LeastTasks), 4},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: got %d; want %d", c.name, c.got, c.want)
@@ -96,9 +94,9 @@ func compatBuild[P interface {
 type compatArgs struct {
 	size  int
 	pools int
-	lbs   ants.LoadBalancingStrategy
+	lbs   LoadBalancingStrategy
 	nilFn bool
-	opts  []ants.Option
+	opts  []Option
 }
 
 var compatConstructors = []struct {
@@ -107,22 +105,22 @@ var compatConstructors = []struct {
 	build func(a compatArgs) compatBuilt
 }{
 	{"NewPool", false, func(a compatArgs) compatBuilt {
-		return compatBuild(ants.NewPool(a.size, a.opts...))
+		return compatBuild(NewPool(a.size, a.opts...))
 	}},
 	{"NewPoolWithFunc", false, func(a compatArgs) compatBuilt {
-		return compatBuild(ants.NewPoolWithFunc(a.size, compatFn[any](a.nilFn), a.opts...))
+		return compatBuild(NewPoolWithFunc(a.size, compatFn[any](a.nilFn), a.opts...))
 	}},
 	{"NewPoolWithFuncGeneric", false, func(a compatArgs) compatBuilt {
-		return compatBuild(ants.NewPoolWithFuncGeneric(a.size, compatFn[int](a.nilFn), a.opts...))
+		return compatBuild(NewPoolWithFuncGeneric(a.size, compatFn[int](a.nilFn), a.opts...))
 	}},
 	{"NewMultiPool", true, func(a compatArgs) compatBuilt {
-		return compatBuild(ants.NewMultiPool(a.pools, a.size, a.lbs, a.opts...))
+		return compatBuild(NewMultiPool(a.pools, a.size, a.lbs, a.opts...))
 	}},
 	{"NewMultiPoolWithFunc", true, func(a compatArgs) compatBuilt {
-		return compatBuild(ants.NewMultiPoolWithFunc(a.pools, a.size, compatFn[any](a.nilFn), a.lbs, a.opts...))
+		return compatBuild(NewMultiPoolWithFunc(a.pools, a.size, compatFn[any](a.nilFn), a.lbs, a.opts...))
 	}},
 	{"NewMultiPoolWithFuncGeneric", true, func(a compatArgs) compatBuilt {
-		return compatBuild(ants.NewMultiPoolWithFuncGeneric(a.pools, a.size, compatFn[int](a.nilFn), a.lbs, a.opts...))
+		return compatBuild(NewMultiPoolWithFuncGeneric(a.pools, a.size, compatFn[int](a.nilFn), a.lbs, a.opts...))
 	}},
 }
 
@@ -144,18 +142,18 @@ func TestCompatConstructors(t *testing.T) {
 	}{
 		{name: "valid", args: compatArgs{size: 2}},
 		{name: "unlimited", args: compatArgs{size: 0}},
-		{name: "nil function", args: compatArgs{size: 2, nilFn: true}, funcsOnly: true, want: ants.ErrLackPoolFunc},
-		{name: "negative expiry", args: compatArgs{size: 2, opts: []ants.Option{ants.WithExpiryDuration(-time.Second)}}, want: ants.ErrInvalidPoolExpiry},
-		{name: "negative expiry without purge", args: compatArgs{size: 2, opts: []ants.Option{ants.WithExpiryDuration(-time.Second), ants.WithDisablePurge(true)}}},
-		{name: "PreAlloc of size 0", args: compatArgs{size: 0, opts: []ants.Option{ants.WithPreAlloc(true)}}, want: ants.ErrInvalidPreAllocSize},
-		{name: "PreAlloc of size -1", args: compatArgs{size: -1, opts: []ants.Option{ants.WithPreAlloc(true)}}, want: ants.ErrInvalidPreAllocSize},
-		{name: "PreAlloc of size 2", args: compatArgs{size: 2, opts: []ants.Option{ants.WithPreAlloc(true)}}},
-		{name: "negative queue", args: compatArgs{size: 2, opts: []ants.Option{ants.WithQueueSize(-1)}}, want: ants.ErrInvalidQueueSize},
-		{name: "queue above MaxQueueSize", args: compatArgs{size: 2, opts: []ants.Option{ants.WithQueueSize(ants.MaxQueueSize + 1)}}, want: ants.ErrInvalidQueueSize},
-		{name: "zero pools", args: compatArgs{size: 2, pools: 0}, multiOnly: true, want: ants.ErrInvalidMultiPoolSize},
-		{name: "negative pools", args: compatArgs{size: 2, pools: -1}, multiOnly: true, want: ants.ErrInvalidMultiPoolSize},
-		{name: "no strategy", args: compatArgs{size: 2, pools: 2, lbs: 0}, multiOnly: true, want: ants.ErrInvalidLoadBalancingStrategy},
-		{name: "unknown strategy", args: compatArgs{size: 2, pools: 2, lbs: ants.RoundRobin | ants.LeastTasks}, multiOnly: true, want: ants.ErrInvalidLoadBalancingStrategy},
+		{name: "nil function", args: compatArgs{size: 2, nilFn: true}, funcsOnly: true, want: ErrLackPoolFunc},
+		{name: "negative expiry", args: compatArgs{size: 2, opts: []Option{WithExpiryDuration(-time.Second)}}, want: ErrInvalidPoolExpiry},
+		{name: "negative expiry without purge", args: compatArgs{size: 2, opts: []Option{WithExpiryDuration(-time.Second), WithDisablePurge(true)}}},
+		{name: "PreAlloc of size 0", args: compatArgs{size: 0, opts: []Option{WithPreAlloc(true)}}, want: ErrInvalidPreAllocSize},
+		{name: "PreAlloc of size -1", args: compatArgs{size: -1, opts: []Option{WithPreAlloc(true)}}, want: ErrInvalidPreAllocSize},
+		{name: "PreAlloc of size 2", args: compatArgs{size: 2, opts: []Option{WithPreAlloc(true)}}},
+		{name: "negative queue", args: compatArgs{size: 2, opts: []Option{WithQueueSize(-1)}}, want: ErrInvalidQueueSize},
+		{name: "queue above MaxQueueSize", args: compatArgs{size: 2, opts: []Option{WithQueueSize(MaxQueueSize + 1)}}, want: ErrInvalidQueueSize},
+		{name: "zero pools", args: compatArgs{size: 2, pools: 0}, multiOnly: true, want: ErrInvalidMultiPoolSize},
+		{name: "negative pools", args: compatArgs{size: 2, pools: -1}, multiOnly: true, want: ErrInvalidMultiPoolSize},
+		{name: "no strategy", args: compatArgs{size: 2, pools: 2, lbs: 0}, multiOnly: true, want: ErrInvalidLoadBalancingStrategy},
+		{name: "unknown strategy", args: compatArgs{size: 2, pools: 2, lbs: RoundRobin | LeastTasks}, multiOnly: true, want: ErrInvalidLoadBalancingStrategy},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, k := range compatConstructors {
@@ -167,7 +165,7 @@ func TestCompatConstructors(t *testing.T) {
 				}
 				args := c.args
 				if k.multi && !c.multiOnly {
-					args.pools, args.lbs = 2, ants.RoundRobin
+					args.pools, args.lbs = 2, RoundRobin
 				}
 				got := k.build(args)
 				if got.err != c.want {
@@ -187,11 +185,11 @@ func TestCompatConstructors(t *testing.T) {
 }
 
 func TestCompatNilTask(t *testing.T) {
-	pool, err := ants.NewPool(1)
+	pool, err := NewPool(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	multi, err := ants.NewMultiPool(2, 1, ants.RoundRobin)
+	multi, err := NewMultiPool(2, 1, RoundRobin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,24 +207,24 @@ func TestCompatNilTask(t *testing.T) {
 		if c.pool.IsClosed() {
 			c.pool.Reboot()
 		}
-		faceWant(t, c.name+" on an open pool", c.submit(), ants.ErrNilTask)
+		faceWant(t, c.name+" on an open pool", c.submit(), ErrNilTask)
 		faceWant(t, c.name+": Running()", c.pool.Running(), 0)
 		if err := c.pool.ReleaseTimeout(faceTimeout); err != nil {
 			t.Fatalf("ReleaseTimeout: got %v; want nil", err)
 		}
-		faceWant(t, c.name+" on a closed pool", c.submit(), ants.ErrPoolClosed)
+		faceWant(t, c.name+" on a closed pool", c.submit(), ErrPoolClosed)
 	}
 }
 
 func TestCompatInvokeNil(t *testing.T) {
 	args := make(chan any, 2)
 	record := func(arg any) { args <- arg }
-	pool, err := ants.NewPoolWithFunc(1, record)
+	pool, err := NewPoolWithFunc(1, record)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer faceDrain(t, pool)
-	multi, err := ants.NewMultiPoolWithFunc(2, 1, record, ants.RoundRobin)
+	multi, err := NewMultiPoolWithFunc(2, 1, record, RoundRobin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,18 +248,18 @@ func TestCompatInvokeNil(t *testing.T) {
 // The default pool is shared with every other test that uses it, so it
 // reboots the pool first and leaves it released and drained.
 func TestCompatDefaultPool(t *testing.T) {
-	ants.Reboot()
-	if ants.Default() != ants.Default() {
+	Reboot()
+	if Default() != Default() {
 		t.Fatal("Default(): got two different pools; want the same one")
 	}
-	faceWant(t, "Cap()", ants.Cap(), ants.DefaultAntsPoolSize)
-	faceWant(t, "Free()", ants.Free(), ants.Cap()-ants.Running())
+	faceWant(t, "Cap()", Cap(), DefaultAntsPoolSize)
+	faceWant(t, "Free()", Free(), Cap()-Running())
 
 	var sum atomic.Int64
 	var wg sync.WaitGroup
 	for i := 1; i <= 100; i++ {
 		wg.Add(1)
-		if err := ants.Submit(func() { defer wg.Done(); sum.Add(int64(i)) }); err != nil {
+		if err := Submit(func() { defer wg.Done(); sum.Add(int64(i)) }); err != nil {
 			t.Fatalf("Submit: got %v; want nil", err)
 		}
 	}
@@ -269,33 +267,33 @@ func TestCompatDefaultPool(t *testing.T) {
 	faceWant(t, "sum", sum.Load(), int64(5050))
 
 	ran := make(chan struct{})
-	faceWant(t, "SubmitContext", ants.SubmitContext(context.Background(), func() { close(ran) }), nil)
+	faceWant(t, "SubmitContext", SubmitContext(context.Background(), func() { close(ran) }), nil)
 	faceRecv(t, ran, "the SubmitContext task")
-	faceWant(t, "Submit(nil)", ants.Submit(nil), ants.ErrNilTask)
+	faceWant(t, "Submit(nil)", Submit(nil), ErrNilTask)
 
 	gate := make(chan struct{})
 	wg.Add(1)
-	faceWant(t, "Submit", ants.Submit(func() { defer wg.Done(); <-gate }), nil)
-	if got := ants.Running(); got < 1 {
+	faceWant(t, "Submit", Submit(func() { defer wg.Done(); <-gate }), nil)
+	if got := Running(); got < 1 {
 		t.Errorf("Running() with a task running: got %d; want at least 1", got)
 	}
-	faceWant(t, "Free()", ants.Free(), ants.Cap()-ants.Running())
-	ants.Release()
-	faceWant(t, "IsClosed() after Release", ants.Default().IsClosed(), true)
-	faceWant(t, "Submit after Release", ants.Submit(func() {}), ants.ErrPoolClosed)
-	faceWant(t, "ReleaseTimeout after Release", ants.ReleaseTimeout(time.Millisecond), ants.ErrPoolClosed)
-	faceWant(t, "ReleaseContext after Release", ants.ReleaseContext(context.Background()), ants.ErrPoolClosed)
+	faceWant(t, "Free()", Free(), Cap()-Running())
+	Release()
+	faceWant(t, "IsClosed() after Release", Default().IsClosed(), true)
+	faceWant(t, "Submit after Release", Submit(func() {}), ErrPoolClosed)
+	faceWant(t, "ReleaseTimeout after Release", ReleaseTimeout(time.Millisecond), ErrPoolClosed)
+	faceWant(t, "ReleaseContext after Release", ReleaseContext(context.Background()), ErrPoolClosed)
 	close(gate)
 	faceWait(t, &wg, "the running task")
 
-	ants.Reboot()
-	faceWant(t, "IsClosed() after Reboot", ants.Default().IsClosed(), false)
+	Reboot()
+	faceWant(t, "IsClosed() after Reboot", Default().IsClosed(), false)
 	ran = make(chan struct{})
-	faceWant(t, "Submit after Reboot", ants.Submit(func() { close(ran) }), nil)
+	faceWant(t, "Submit after Reboot", Submit(func() { close(ran) }), nil)
 	faceRecv(t, ran, "a task after Reboot")
-	faceWant(t, "ReleaseContext", ants.ReleaseContext(context.Background()), nil)
+	faceWant(t, "ReleaseContext", ReleaseContext(context.Background()), nil)
 
-	ants.Reboot()
-	faceWant(t, "ReleaseTimeout", ants.ReleaseTimeout(faceTimeout), nil)
-	faceWant(t, "Running() after ReleaseTimeout", ants.Running(), 0)
+	Reboot()
+	faceWant(t, "ReleaseTimeout", ReleaseTimeout(faceTimeout), nil)
+	faceWant(t, "Running() after ReleaseTimeout", Running(), 0)
 }

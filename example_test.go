@@ -1,4 +1,4 @@
-package ants_test
+package ants
 
 import (
 	"context"
@@ -8,14 +8,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/antsgo/ants"
 )
 
 // Most examples add up 1..100 on a pool of each face.
 
 func ExamplePool() {
-	pool, err := ants.NewPool(10)
+	pool, err := NewPool(10)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -39,14 +37,14 @@ func ExamplePool() {
 }
 
 func ExampleSubmit() {
-	ants.Reboot() // reopen the default pool, in case it was released before
-	defer ants.Release()
+	Reboot() // reopen the default pool, in case it was released before
+	defer Release()
 
 	var sum atomic.Int64
 	var wg sync.WaitGroup
 	for i := 1; i <= 100; i++ {
 		wg.Add(1)
-		err := ants.Submit(func() {
+		err := Submit(func() {
 			defer wg.Done()
 			sum.Add(int64(i))
 		})
@@ -62,7 +60,7 @@ func ExampleSubmit() {
 func ExamplePoolWithFunc() {
 	var sum atomic.Int64
 	var wg sync.WaitGroup
-	pool, err := ants.NewPoolWithFunc(10, func(arg any) {
+	pool, err := NewPoolWithFunc(10, func(arg any) {
 		defer wg.Done()
 		sum.Add(int64(arg.(int)))
 	})
@@ -85,7 +83,7 @@ func ExamplePoolWithFunc() {
 func ExamplePoolWithFuncGeneric() {
 	var sum atomic.Int64
 	var wg sync.WaitGroup
-	pool, err := ants.NewPoolWithFuncGeneric(10, func(n int) {
+	pool, err := NewPoolWithFuncGeneric(10, func(n int) {
 		defer wg.Done()
 		sum.Add(int64(n))
 	})
@@ -107,7 +105,7 @@ func ExamplePoolWithFuncGeneric() {
 
 func ExampleMultiPool() {
 	// Four pools of ten workers each, taking tasks in turn.
-	mp, err := ants.NewMultiPool(4, 10, ants.RoundRobin)
+	mp, err := NewMultiPool(4, 10, RoundRobin)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -134,10 +132,10 @@ func ExampleMultiPoolWithFunc() {
 	var sum atomic.Int64
 	var wg sync.WaitGroup
 	// Four pools of ten workers each; every call goes to the least busy.
-	mp, err := ants.NewMultiPoolWithFunc(4, 10, func(arg any) {
+	mp, err := NewMultiPoolWithFunc(4, 10, func(arg any) {
 		defer wg.Done()
 		sum.Add(int64(arg.(int)))
-	}, ants.LeastTasks)
+	}, LeastTasks)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -157,10 +155,10 @@ func ExampleMultiPoolWithFunc() {
 func ExampleMultiPoolWithFuncGeneric() {
 	var sum atomic.Int64
 	var wg sync.WaitGroup
-	mp, err := ants.NewMultiPoolWithFuncGeneric(4, 10, func(n int) {
+	mp, err := NewMultiPoolWithFuncGeneric(4, 10, func(n int) {
 		defer wg.Done()
 		sum.Add(int64(n))
-	}, ants.LeastTasks)
+	}, LeastTasks)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -178,7 +176,7 @@ func ExampleMultiPoolWithFuncGeneric() {
 }
 
 func ExamplePool_SubmitContext() {
-	pool, err := ants.NewPool(1)
+	pool, err := NewPool(1)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -200,7 +198,7 @@ func ExamplePool_SubmitContext() {
 }
 
 func ExamplePool_Stats() {
-	pool, err := ants.NewPool(4)
+	pool, err := NewPool(4)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -227,7 +225,7 @@ func ExamplePool_Stats() {
 
 func ExampleWithQueueSize() {
 	// One worker and room for two more tasks; Submit never waits.
-	pool, err := ants.NewPool(1, ants.WithQueueSize(2), ants.WithNonblocking(true))
+	pool, err := NewPool(1, WithQueueSize(2), WithNonblocking(true))
 	if err != nil {
 		log.Fatal(err)
 	}

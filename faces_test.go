@@ -1,4 +1,4 @@
-package ants_test
+package ants
 
 import (
 	"context"
@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/antsgo/ants"
 )
 
 // This file runs every documented behaviour over the six faces of the
@@ -42,7 +40,7 @@ type facePool interface {
 	ReleaseTimeout(timeout time.Duration) error
 	ReleaseContext(ctx context.Context) error
 	Reboot()
-	Stats() ants.Stats
+	Stats() Stats
 }
 
 // faceByIndex is what the multi-pools add to facePool.
@@ -67,7 +65,7 @@ type faceAdapter struct {
 type faceKind struct {
 	name  string
 	multi bool
-	build func(pools, size int, lbs ants.LoadBalancingStrategy, opts ...ants.Option) (*faceAdapter, error)
+	build func(pools, size int, lbs LoadBalancingStrategy, opts ...Option) (*faceAdapter, error)
 }
 
 // faceRunAny is the function of the PoolWithFunc faces: it runs its
@@ -127,15 +125,15 @@ func (r *faceTasks) send(task func(), invoke func(int) error) error {
 }
 
 var faceKinds = []faceKind{
-	{name: "Pool", build: func(_, size int, _ ants.LoadBalancingStrategy, opts ...ants.Option) (*faceAdapter, error) {
-		p, err := ants.NewPool(size, opts...)
+	{name: "Pool", build: func(_, size int, _ LoadBalancingStrategy, opts ...Option) (*faceAdapter, error) {
+		p, err := NewPool(size, opts...)
 		if err != nil {
 			return nil, err
 		}
 		return &faceAdapter{facePool: p, pools: 1, submit: p.Submit, submitContext: p.SubmitContext}, nil
 	}},
-	{name: "PoolWithFunc", build: func(_, size int, _ ants.LoadBalancingStrategy, opts ...ants.Option) (*faceAdapter, error) {
-		p, err := ants.NewPoolWithFunc(size, faceRunAny, opts...)
+	{name: "PoolWithFunc", build: func(_, size int, _ LoadBalancingStrategy, opts ...Option) (*faceAdapter, error) {
+		p, err := NewPoolWithFunc(size, faceRunAny, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -146,23 +144,23 @@ var faceKinds = []faceKind{
 			submitContext: func(ctx context.Context, task func()) error { return p.InvokeContext(ctx, task) },
 		}, nil
 	}},
-	{name: "PoolWithFuncGeneric", build: func(_, size int, _ ants.LoadBalancingStrategy, opts ...ants.Option) (*faceAdapter, error) {
+	{name: "PoolWithFuncGeneric", build: func(_, size int, _ LoadBalancingStrategy, opts ...Option) (*faceAdapter, error) {
 		r := new(faceTasks)
-		p, err := ants.NewPoolWithFuncGeneric(size, r.run, opts...)
+		p, err := NewPoolWithFuncGeneric(size, r.run, opts...)
 		if err != nil {
 			return nil, err
 		}
 		return r.wrap(&faceAdapter{facePool: p, pools: 1}, p.Invoke, p.InvokeContext), nil
 	}},
-	{name: "MultiPool", multi: true, build: func(pools, size int, lbs ants.LoadBalancingStrategy, opts ...ants.Option) (*faceAdapter, error) {
-		p, err := ants.NewMultiPool(pools, size, lbs, opts...)
+	{name: "MultiPool", multi: true, build: func(pools, size int, lbs LoadBalancingStrategy, opts ...Option) (*faceAdapter, error) {
+		p, err := NewMultiPool(pools, size, lbs, opts...)
 		if err != nil {
 			return nil, err
 		}
 		return &faceAdapter{facePool: p, pools: pools, submit: p.Submit, submitContext: p.SubmitContext}, nil
 	}},
-	{name: "MultiPoolWithFunc", multi: true, build: func(pools, size int, lbs ants.LoadBalancingStrategy, opts ...ants.Option) (*faceAdapter, error) {
-		p, err := ants.NewMultiPoolWithFunc(pools, size, faceRunAny, lbs, opts...)
+	{name: "MultiPoolWithFunc", multi: true, build: func(pools, size int, lbs LoadBalancingStrategy, opts ...Option) (*faceAdapter, error) {
+		p, err := NewMultiPoolWithFunc(pools, size, faceRunAny, lbs, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -173,9 +171,9 @@ var faceKinds = []faceKind{
 			submitContext: func(ctx context.Context, task func()) error { return p.InvokeContext(ctx, task) },
 		}, nil
 	}},
-	{name: "MultiPoolWithFuncGeneric", multi: true, build: func(pools, size int, lbs ants.LoadBalancingStrategy, opts ...ants.Option) (*faceAdapter, error) {
+	{name: "MultiPoolWithFuncGeneric", multi: true, build: func(pools, size int, lbs LoadBalancingStrategy, opts ...Option) (*faceAdapter, error) {
 		r := new(faceTasks)
-		p, err := ants.NewMultiPoolWithFuncGeneric(pools, size, r.run, lbs, opts...)
+		p, err := NewMultiPoolWithFuncGeneric(pools, size, r.run, lbs, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -187,13 +185,13 @@ var faceKinds = []faceKind{
 // sub-pools balanced by LeastTasks for a multi-pool) and drains it when the
 // test ends. Build the pool before the gates its tasks wait on, so cleanup
 // opens the gates first.
-func faceNew(t *testing.T, k faceKind, size int, opts ...ants.Option) *faceAdapter {
+func faceNew(t *testing.T, k faceKind, size int, opts ...Option) *faceAdapter {
 	t.Helper()
-	return faceNewMulti(t, k, 2, size, ants.LeastTasks, opts...)
+	return faceNewMulti(t, k, 2, size, LeastTasks, opts...)
 }
 
 // faceNewMulti is faceNew with the sub-pool count and strategy given.
-func faceNewMulti(t *testing.T, k faceKind, pools, size int, lbs ants.LoadBalancingStrategy, opts ...ants.Option) *faceAdapter {
+func faceNewMulti(t *testing.T, k faceKind, pools, size int, lbs LoadBalancingStrategy, opts ...Option) *faceAdapter {
 	t.Helper()
 	p, err := k.build(pools, size, lbs, opts...)
 	if err != nil {
@@ -357,7 +355,7 @@ var faceBehaviours = []faceBehaviour{
 
 func faceUnlimited(t *testing.T, k faceKind) {
 	for _, size := range []int{0, -1} {
-		p := faceNew(t, k, size, ants.WithNonblocking(true))
+		p := faceNew(t, k, size, WithNonblocking(true))
 		// A multi-pool sums the -1 of its sub-pools, as ants v2 does.
 		want := -p.pools
 		faceWant(t, fmt.Sprintf("size %d: Cap()", size), p.Cap(), want)
@@ -384,7 +382,7 @@ func faceClamped(t *testing.T, k faceKind) {
 }
 
 func faceRunning(t *testing.T, k faceKind) {
-	p := faceNew(t, k, 8, ants.WithDisablePurge(true))
+	p := faceNew(t, k, 8, WithDisablePurge(true))
 	gate, open := faceGate(t)
 	wg := faceFill(t, p, 5, gate)
 	faceWant(t, "Running() with 5 busy workers", p.Running(), 5)
@@ -465,12 +463,12 @@ func faceBlocking(t *testing.T, k faceKind) {
 }
 
 func faceNonblocking(t *testing.T, k faceKind) {
-	p := faceNew(t, k, 1, ants.WithNonblocking(true))
+	p := faceNew(t, k, 1, WithNonblocking(true))
 	gate, open := faceGate(t)
 	wg := faceFill(t, p, p.Cap(), gate)
 	err := p.submit(func() { t.Error("a refused task ran") })
-	if err != ants.ErrPoolOverload {
-		t.Errorf("Submit on a full pool: got %v; want %v", err, ants.ErrPoolOverload)
+	if err != ErrPoolOverload {
+		t.Errorf("Submit on a full pool: got %v; want %v", err, ErrPoolOverload)
 	}
 	faceWant(t, "Waiting()", p.Waiting(), 0)
 	open()
@@ -478,7 +476,7 @@ func faceNonblocking(t *testing.T, k faceKind) {
 }
 
 func faceMaxBlocking(t *testing.T, k faceKind) {
-	p := faceNew(t, k, 1, ants.WithMaxBlockingTasks(2))
+	p := faceNew(t, k, 1, WithMaxBlockingTasks(2))
 	gate, open := faceGate(t)
 	wg := faceFill(t, p, p.Cap(), gate)
 	blocked := []<-chan error{
@@ -486,8 +484,8 @@ func faceMaxBlocking(t *testing.T, k faceKind) {
 		faceAsync(func() error { return p.submit(func() {}) }),
 	}
 	facePoll(t, "Waiting() == 2", func() bool { return p.Waiting() == 2 })
-	if err := p.submit(func() { t.Error("a refused task ran") }); err != ants.ErrPoolOverload {
-		t.Errorf("third blocked Submit: got %v; want %v", err, ants.ErrPoolOverload)
+	if err := p.submit(func() { t.Error("a refused task ran") }); err != ErrPoolOverload {
+		t.Errorf("third blocked Submit: got %v; want %v", err, ErrPoolOverload)
 	}
 	open()
 	for i, ch := range blocked {
@@ -512,7 +510,7 @@ func faceTuneUp(t *testing.T, k faceKind) {
 }
 
 func faceTuneDown(t *testing.T, k faceKind) {
-	p := faceNew(t, k, 4, ants.WithDisablePurge(true))
+	p := faceNew(t, k, 4, WithDisablePurge(true))
 	gate, open := faceGate(t)
 	var finished atomic.Int64
 	var wg sync.WaitGroup
@@ -535,12 +533,12 @@ func faceTuneIgnored(t *testing.T, k faceKind) {
 	for _, c := range []struct {
 		name string
 		size int
-		opts []ants.Option
+		opts []Option
 		tune int
 	}{
 		{"grow an unlimited pool", 0, nil, 4},
-		{"grow a PreAlloc pool", 2, []ants.Option{ants.WithPreAlloc(true)}, 4},
-		{"shrink a PreAlloc pool", 2, []ants.Option{ants.WithPreAlloc(true)}, 1},
+		{"grow a PreAlloc pool", 2, []Option{WithPreAlloc(true)}, 4},
+		{"shrink a PreAlloc pool", 2, []Option{WithPreAlloc(true)}, 1},
 		{"tune to zero", 2, nil, 0},
 		{"tune to a negative size", 2, nil, -1},
 	} {
@@ -552,7 +550,7 @@ func faceTuneIgnored(t *testing.T, k faceKind) {
 }
 
 func facePurge(t *testing.T, k faceKind) {
-	p := faceNew(t, k, 4, ants.WithExpiryDuration(10*time.Millisecond))
+	p := faceNew(t, k, 4, WithExpiryDuration(10*time.Millisecond))
 	gate, open := faceGate(t)
 	wg := faceFill(t, p, p.Cap(), gate)
 	open()
@@ -563,7 +561,7 @@ func facePurge(t *testing.T, k faceKind) {
 
 func faceDisablePurge(t *testing.T, k faceKind) {
 	const expiry = 2 * time.Millisecond
-	p := faceNew(t, k, 4, ants.WithExpiryDuration(expiry), ants.WithDisablePurge(true))
+	p := faceNew(t, k, 4, WithExpiryDuration(expiry), WithDisablePurge(true))
 	gate, open := faceGate(t)
 	wg := faceFill(t, p, p.Cap(), gate)
 	open()
@@ -579,7 +577,7 @@ func facePanicHandler(t *testing.T, k faceKind) {
 	}
 	reports := make(chan report, 1)
 	var p *faceAdapter
-	p = faceNew(t, k, 2, ants.WithPanicHandler(func(v any) { reports <- report{v, p.Running()} }))
+	p = faceNew(t, k, 2, WithPanicHandler(func(v any) { reports <- report{v, p.Running()} }))
 	if err := p.submit(func() { panic("boom") }); err != nil {
 		t.Fatalf("Submit: got %v; want nil", err)
 	}
@@ -591,7 +589,7 @@ func facePanicHandler(t *testing.T, k faceKind) {
 
 func facePanicLogged(t *testing.T, k faceKind) {
 	logger := &faceLogger{lines: make(chan string, 4)}
-	p := faceNew(t, k, 2, ants.WithLogger(logger))
+	p := faceNew(t, k, 2, WithLogger(logger))
 	if err := p.submit(func() { panic("boom") }); err != nil {
 		t.Fatalf("Submit: got %v; want nil", err)
 	}
@@ -621,11 +619,11 @@ func faceRelease(t *testing.T, k faceKind) {
 	blocked := faceAsync(func() error { return p.submit(func() { t.Error("a refused task ran") }) })
 	facePoll(t, "Waiting() == 1", func() bool { return p.Waiting() == 1 })
 	p.Release()
-	faceWant(t, "blocked Submit", faceRecv(t, blocked, "the blocked Submit"), ants.ErrPoolClosed)
+	faceWant(t, "blocked Submit", faceRecv(t, blocked, "the blocked Submit"), ErrPoolClosed)
 	faceWant(t, "IsClosed()", p.IsClosed(), true)
 	faceWant(t, "Waiting()", p.Waiting(), 0)
-	faceWant(t, "Submit", p.submit(func() {}), ants.ErrPoolClosed)
-	faceWant(t, "SubmitContext", p.submitContext(context.Background(), func() {}), ants.ErrPoolClosed)
+	faceWant(t, "Submit", p.submit(func() {}), ErrPoolClosed)
+	faceWant(t, "SubmitContext", p.submitContext(context.Background(), func() {}), ErrPoolClosed)
 	open()
 	faceWait(t, wg, "the running tasks")
 }
@@ -657,7 +655,7 @@ func faceReleaseGivesUp(t *testing.T, k faceKind) {
 		release func(p facePool) error
 		want    error
 	}{
-		{"ReleaseTimeout", func(p facePool) error { return p.ReleaseTimeout(short) }, ants.ErrTimeout},
+		{"ReleaseTimeout", func(p facePool) error { return p.ReleaseTimeout(short) }, ErrTimeout},
 		{"ReleaseContext past its deadline", func(p facePool) error {
 			ctx, cancel := context.WithTimeout(context.Background(), short)
 			defer cancel()
@@ -678,8 +676,8 @@ func faceReleaseGivesUp(t *testing.T, k faceKind) {
 		case k.multi && (err == nil || !strings.HasPrefix(err.Error(), "pool 0: ")):
 			t.Errorf("%s: got %v; want a message that starts with %q", c.name, err, "pool 0: ")
 		}
-		faceWant(t, c.name+": then ReleaseTimeout", p.ReleaseTimeout(short), ants.ErrPoolClosed)
-		faceWant(t, c.name+": then ReleaseContext", p.ReleaseContext(context.Background()), ants.ErrPoolClosed)
+		faceWant(t, c.name+": then ReleaseTimeout", p.ReleaseTimeout(short), ErrPoolClosed)
+		faceWant(t, c.name+": then ReleaseContext", p.ReleaseContext(context.Background()), ErrPoolClosed)
 		open()
 		faceWait(t, wg, "the running tasks")
 	}
@@ -748,9 +746,9 @@ func faceNoLostWakeUp(t *testing.T, k faceKind) {
 					switch err {
 					case nil:
 						accepted.Add(1)
-					case ants.ErrPoolClosed:
+					case ErrPoolClosed:
 					default:
-						t.Errorf("Submit: got %v; want nil or %v", err, ants.ErrPoolClosed)
+						t.Errorf("Submit: got %v; want nil or %v", err, ErrPoolClosed)
 					}
 				}
 			}()
@@ -773,7 +771,7 @@ func faceNoLostWakeUp(t *testing.T, k faceKind) {
 
 func faceQueue(t *testing.T, k faceKind) {
 	for _, nonblocking := range []bool{false, true} {
-		p := faceNew(t, k, 1, ants.WithQueueSize(3), ants.WithNonblocking(nonblocking))
+		p := faceNew(t, k, 1, WithQueueSize(3), WithNonblocking(nonblocking))
 		gate, open := faceGate(t)
 		accepted := 4 * p.pools // one running and three queued per sub-pool
 		fill := faceAsync(func() error {
@@ -789,8 +787,8 @@ func faceQueue(t *testing.T, k faceKind) {
 		faceWant(t, "Running() with full queues", p.Running(), p.pools)
 		ran := make(chan struct{})
 		if nonblocking {
-			if err := p.submit(func() { t.Error("a refused task ran") }); err != ants.ErrPoolOverload {
-				t.Errorf("Nonblocking Submit with full queues: got %v; want %v", err, ants.ErrPoolOverload)
+			if err := p.submit(func() { t.Error("a refused task ran") }); err != ErrPoolOverload {
+				t.Errorf("Nonblocking Submit with full queues: got %v; want %v", err, ErrPoolOverload)
 			}
 			close(ran)
 		} else {
@@ -808,7 +806,7 @@ func faceQueue(t *testing.T, k faceKind) {
 // with tasks that wait for gate and count themselves when they finish.
 func faceQueued(t *testing.T, k faceKind) (p *faceAdapter, finished *atomic.Int64, open func()) {
 	t.Helper()
-	p = faceNew(t, k, 1, ants.WithQueueSize(3))
+	p = faceNew(t, k, 1, WithQueueSize(3))
 	gate, open := faceGate(t)
 	finished = new(atomic.Int64)
 	for i := range 4 * p.pools {
@@ -896,8 +894,8 @@ func faceByIndexes(t *testing.T, k faceKind) {
 		}
 		faceWant(t, c.name+": the aggregate", c.sum, total)
 		for _, idx := range []int{-1, 2} {
-			if got, err := c.read(idx); got != -1 || err != ants.ErrInvalidPoolIndex {
-				t.Errorf("%s(%d): got %d, %v; want -1, %v", c.name, idx, got, err, ants.ErrInvalidPoolIndex)
+			if got, err := c.read(idx); got != -1 || err != ErrInvalidPoolIndex {
+				t.Errorf("%s(%d): got %d, %v; want -1, %v", c.name, idx, got, err, ErrInvalidPoolIndex)
 			}
 		}
 	}
@@ -916,7 +914,7 @@ func faceByIndexes(t *testing.T, k faceKind) {
 }
 
 func faceRoundRobin(t *testing.T, k faceKind) {
-	p := faceNewMulti(t, k, 3, 4, ants.RoundRobin)
+	p := faceNewMulti(t, k, 3, 4, RoundRobin)
 	m := p.facePool.(faceByIndex)
 	gate, open := faceGate(t)
 	wg := faceFill(t, p, 6, gate)
@@ -935,7 +933,7 @@ func faceRoundRobin(t *testing.T, k faceKind) {
 // live workers as ants v2 does, the first two would both go to sub-pool 0
 // and the second would be refused.
 func faceLeastTasks(t *testing.T, k faceKind) {
-	p := faceNew(t, k, 2, ants.WithDisablePurge(true), ants.WithNonblocking(true))
+	p := faceNew(t, k, 2, WithDisablePurge(true), WithNonblocking(true))
 	opens := make([]func(), 4)
 	var wg sync.WaitGroup
 	for i := range opens {

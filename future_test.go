@@ -1,4 +1,4 @@
-package ants_test
+package ants
 
 import (
 	"bytes"
@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/antsgo/ants"
 )
 
 // futTimeout bounds every wait of the future and group tests.
@@ -31,7 +29,7 @@ func futWait(t *testing.T, ch <-chan struct{}, what string) {
 }
 
 // futResult waits for f at most futTimeout.
-func futResult[T any](t *testing.T, f *ants.Future[T]) (T, error) {
+func futResult[T any](t *testing.T, f *Future[T]) (T, error) {
 	t.Helper()
 	futWait(t, f.Done(), "the future")
 	return f.Wait()
@@ -52,9 +50,9 @@ func futEventually(t *testing.T, what string, cond func() bool) {
 
 // futNewPool returns a pool that is released, with a wait, when the test
 // ends.
-func futNewPool(t *testing.T, size int, opts ...ants.Option) *ants.Pool {
+func futNewPool(t *testing.T, size int, opts ...Option) *Pool {
 	t.Helper()
-	p, err := ants.NewPool(size, opts...)
+	p, err := NewPool(size, opts...)
 	if err != nil {
 		t.Fatalf("NewPool: %v", err)
 	}
@@ -65,17 +63,17 @@ func futNewPool(t *testing.T, size int, opts ...ants.Option) *ants.Pool {
 // futRelease releases p and waits for it to drain.
 func futRelease(t *testing.T, p interface{ ReleaseTimeout(time.Duration) error }) {
 	t.Helper()
-	if err := p.ReleaseTimeout(futTimeout); err != nil && !errors.Is(err, ants.ErrPoolClosed) {
+	if err := p.ReleaseTimeout(futTimeout); err != nil && !errors.Is(err, ErrPoolClosed) {
 		t.Errorf("ReleaseTimeout: %v", err)
 	}
 }
 
 // futBlocker submits a future that runs until release is closed, and waits
 // until it runs, so that it holds one worker of p.
-func futBlocker(t *testing.T, p ants.Submitter, release <-chan struct{}) *ants.Future[int] {
+func futBlocker(t *testing.T, p Submitter, release <-chan struct{}) *Future[int] {
 	t.Helper()
 	started := make(chan struct{})
-	f := ants.SubmitFuture(p, func() (int, error) {
+	f := SubmitFuture(p, func() (int, error) {
 		close(started)
 		<-release
 		return 1, nil
@@ -87,11 +85,11 @@ func futBlocker(t *testing.T, p ants.Submitter, release <-chan struct{}) *ants.F
 func TestFuture(t *testing.T) {
 	t.Run("returns the value and error of its function", func(t *testing.T) {
 		p := futNewPool(t, 2)
-		v, err := futResult(t, ants.SubmitFuture(p, func() (int, error) { return 42, nil }))
+		v, err := futResult(t, SubmitFuture(p, func() (int, error) { return 42, nil }))
 		if v != 42 || err != nil {
 			t.Errorf("got %v, %v; want 42, <nil>", v, err)
 		}
-		s, err := futResult(t, ants.SubmitFuture(p, func() (string, error) { return "partial", futErrBoom }))
+		s, err := futResult(t, SubmitFuture(p, func() (string, error) { return "partial", futErrBoom }))
 		if s != "partial" || err != futErrBoom {
 			t.Errorf("got %q, %v; want %q, %v", s, err, "partial", futErrBoom)
 		}
@@ -99,8 +97,8 @@ func TestFuture(t *testing.T) {
 
 	t.Run("turns a panic into a PanicError", func(t *testing.T) {
 		p := futNewPool(t, 2)
-		v, err := futResult(t, ants.SubmitFuture(p, func() (int, error) { panic(futErrBoom) }))
-		var pe *ants.PanicError
+		v, err := futResult(t, SubmitFuture(p, func() (int, error) { panic(futErrBoom) }))
+		var pe *PanicError
 		if !errors.As(err, &pe) {
 			t.Fatalf("got error %v (%T); want a *PanicError", err, err)
 		}
@@ -114,10 +112,10 @@ func TestFuture(t *testing.T) {
 
 	t.Run("keeps a non-error panic value", func(t *testing.T) {
 		p := futNewPool(t, 1)
-		_, err := futResult(t, ants.SubmitFutureContext(context.Background(), p, func(context.Context) (int, error) {
+		_, err := futResult(t, SubmitFutureContext(context.Background(), p, func(context.Context) (int, error) {
 			panic("oops")
 		}))
-		var pe *ants.PanicError
+		var pe *PanicError
 		if !errors.As(err, &pe) || pe.Value != "oops" || pe.Unwrap() != nil {
 			t.Errorf("got %#v; want a *PanicError with Value %q and no cause", err, "oops")
 		}
@@ -125,7 +123,7 @@ func TestFuture(t *testing.T) {
 
 	t.Run("is ready with an error when its function calls Goexit", func(t *testing.T) {
 		p := futNewPool(t, 1)
-		_, err := futResult(t, ants.SubmitFuture(p, func() (int, error) {
+		_, err := futResult(t, SubmitFuture(p, func() (int, error) {
 			runtime.Goexit()
 			return 1, nil
 		}))
@@ -200,7 +198,7 @@ func TestFuture(t *testing.T) {
 		type key struct{}
 		p := futNewPool(t, 1)
 		ctx := context.WithValue(context.Background(), key{}, "value")
-		got, err := futResult(t, ants.SubmitFutureContext(ctx, p, func(ctx context.Context) (any, error) {
+		got, err := futResult(t, SubmitFutureContext(ctx, p, func(ctx context.Context) (any, error) {
 			return ctx.Value(key{}), nil
 		}))
 		if got != "value" || err != nil {
@@ -210,22 +208,22 @@ func TestFuture(t *testing.T) {
 
 	t.Run("is ready with ErrNilTask for a nil function", func(t *testing.T) {
 		p := futNewPool(t, 1)
-		if _, err := futResult(t, ants.SubmitFuture[int](p, nil)); err != ants.ErrNilTask {
-			t.Errorf("SubmitFuture: got %v; want %v", err, ants.ErrNilTask)
+		if _, err := futResult(t, SubmitFuture[int](p, nil)); err != ErrNilTask {
+			t.Errorf("SubmitFuture: got %v; want %v", err, ErrNilTask)
 		}
-		if _, err := futResult(t, ants.SubmitFutureContext[int](context.Background(), p, nil)); err != ants.ErrNilTask {
-			t.Errorf("SubmitFutureContext: got %v; want %v", err, ants.ErrNilTask)
+		if _, err := futResult(t, SubmitFutureContext[int](context.Background(), p, nil)); err != ErrNilTask {
+			t.Errorf("SubmitFutureContext: got %v; want %v", err, ErrNilTask)
 		}
 	})
 
 	t.Run("is ready with ErrNilTask when zero or nil", func(t *testing.T) {
-		var zero ants.Future[int]
-		var none *ants.Future[int]
-		for _, f := range []*ants.Future[int]{&zero, none} {
+		var zero Future[int]
+		var none *Future[int]
+		for _, f := range []*Future[int]{&zero, none} {
 			futWait(t, f.Done(), "Done")
 			v, err := f.WaitContext(context.Background())
-			if !f.Ready() || v != 0 || err != ants.ErrNilTask {
-				t.Errorf("got Ready %v, %v, %v; want true, 0, %v", f.Ready(), v, err, ants.ErrNilTask)
+			if !f.Ready() || v != 0 || err != ErrNilTask {
+				t.Errorf("got Ready %v, %v, %v; want true, 0, %v", f.Ready(), v, err, ErrNilTask)
 			}
 		}
 	})
@@ -236,23 +234,23 @@ func TestFutureRefused(t *testing.T) {
 		p := futNewPool(t, 1)
 		futRelease(t, p)
 		var ran atomic.Bool
-		_, err := futResult(t, ants.SubmitFuture(p, func() (int, error) { ran.Store(true); return 1, nil }))
-		if err != ants.ErrPoolClosed || ran.Load() {
-			t.Errorf("got %v, ran %v; want %v, false", err, ran.Load(), ants.ErrPoolClosed)
+		_, err := futResult(t, SubmitFuture(p, func() (int, error) { ran.Store(true); return 1, nil }))
+		if err != ErrPoolClosed || ran.Load() {
+			t.Errorf("got %v, ran %v; want %v, false", err, ran.Load(), ErrPoolClosed)
 		}
 	})
 
 	t.Run("by a full Nonblocking pool, at once", func(t *testing.T) {
-		p := futNewPool(t, 1, ants.WithNonblocking(true))
+		p := futNewPool(t, 1, WithNonblocking(true))
 		release := make(chan struct{})
 		defer close(release)
 		futBlocker(t, p, release)
-		f := ants.SubmitFuture(p, func() (int, error) { return 1, nil })
+		f := SubmitFuture(p, func() (int, error) { return 1, nil })
 		if !f.Ready() {
 			t.Fatal("the refused future is not ready when SubmitFuture returns")
 		}
-		if _, err := f.Wait(); err != ants.ErrPoolOverload {
-			t.Errorf("got %v; want %v", err, ants.ErrPoolOverload)
+		if _, err := f.Wait(); err != ErrPoolOverload {
+			t.Errorf("got %v; want %v", err, ErrPoolOverload)
 		}
 	})
 
@@ -264,9 +262,9 @@ func TestFutureRefused(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		var ran atomic.Bool
-		submitted := make(chan *ants.Future[int], 1)
+		submitted := make(chan *Future[int], 1)
 		go func() {
-			submitted <- ants.SubmitFutureContext(ctx, p, func(context.Context) (int, error) {
+			submitted <- SubmitFutureContext(ctx, p, func(context.Context) (int, error) {
 				ran.Store(true)
 				return 1, nil
 			})
@@ -288,7 +286,7 @@ func TestFutureRefused(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		var ran atomic.Bool
-		f := ants.SubmitFutureContext(ctx, p, func(context.Context) (int, error) { ran.Store(true); return 1, nil })
+		f := SubmitFutureContext(ctx, p, func(context.Context) (int, error) { ran.Store(true); return 1, nil })
 		if _, err := futResult(t, f); err != context.Canceled || ran.Load() {
 			t.Errorf("got %v, ran %v; want %v, false", err, ran.Load(), context.Canceled)
 		}
@@ -296,14 +294,14 @@ func TestFutureRefused(t *testing.T) {
 }
 
 func TestFutureOnMultiPool(t *testing.T) {
-	mp, err := ants.NewMultiPool(2, 2, ants.RoundRobin)
+	mp, err := NewMultiPool(2, 2, RoundRobin)
 	if err != nil {
 		t.Fatalf("NewMultiPool: %v", err)
 	}
 	defer futRelease(t, mp)
-	futures := make([]*ants.Future[int], 20)
+	futures := make([]*Future[int], 20)
 	for i := range futures {
-		futures[i] = ants.SubmitFuture(mp, func() (int, error) { return i * i, nil })
+		futures[i] = SubmitFuture(mp, func() (int, error) { return i * i, nil })
 	}
 	for i, f := range futures {
 		if v, err := futResult(t, f); v != i*i || err != nil {
@@ -313,29 +311,29 @@ func TestFutureOnMultiPool(t *testing.T) {
 }
 
 func BenchmarkSubmitFuture(b *testing.B) {
-	p, _ := ants.NewPool(runtime.GOMAXPROCS(0))
+	p, _ := NewPool(runtime.GOMAXPROCS(0))
 	defer func() { _ = p.ReleaseTimeout(futTimeout) }()
 	b.ReportAllocs()
 	for range b.N {
-		_, _ = ants.SubmitFuture(p, func() (int, error) { return 1, nil }).Wait()
+		_, _ = SubmitFuture(p, func() (int, error) { return 1, nil }).Wait()
 	}
 }
 
 func ExampleSubmitFuture() {
-	p, _ := ants.NewPool(4)
+	p, _ := NewPool(4)
 	defer func() { _ = p.ReleaseTimeout(time.Second) }()
 
-	f := ants.SubmitFuture(p, func() (int, error) { return 6 * 7, nil })
+	f := SubmitFuture(p, func() (int, error) { return 6 * 7, nil })
 	v, err := f.Wait()
 	fmt.Println(v, err)
 	// Output: 42 <nil>
 }
 
 func ExampleFuture_Done() {
-	p, _ := ants.NewPool(4)
+	p, _ := NewPool(4)
 	defer func() { _ = p.ReleaseTimeout(time.Second) }()
 
-	f := ants.SubmitFuture(p, func() (string, error) { return "", errors.New("no luck") })
+	f := SubmitFuture(p, func() (string, error) { return "", errors.New("no luck") })
 	select {
 	case <-f.Done():
 		_, err := f.Wait() // does not block: the future is ready
@@ -347,15 +345,15 @@ func ExampleFuture_Done() {
 }
 
 func ExampleSubmitFuture_panic() {
-	p, _ := ants.NewPool(1)
+	p, _ := NewPool(1)
 	defer func() { _ = p.ReleaseTimeout(time.Second) }()
 
-	_, err := ants.SubmitFuture(p, func() (int, error) {
+	_, err := SubmitFuture(p, func() (int, error) {
 		var m map[string]int
 		m["x"] = 1 // panics: assignment to entry in nil map
 		return 0, nil
 	}).Wait()
-	var pe *ants.PanicError
+	var pe *PanicError
 	fmt.Println(errors.As(err, &pe), len(pe.Stack) > 0)
 	fmt.Println(err)
 	// Output:

@@ -1,4 +1,4 @@
-package ants_test
+package ants
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/antsgo/ants"
 )
 
 // grpGauge tracks how many tasks run at once, and the most that ever did.
@@ -53,7 +51,7 @@ func grpGo(fn func()) <-chan struct{} {
 func TestGroup(t *testing.T) {
 	t.Run("waits for every task", func(t *testing.T) {
 		p := futNewPool(t, 4)
-		g, _ := ants.NewGroup(context.Background(), p)
+		g, _ := NewGroup(context.Background(), p)
 		var n atomic.Int64
 		for range 50 {
 			g.Go(func(context.Context) error { n.Add(1); return nil })
@@ -65,7 +63,7 @@ func TestGroup(t *testing.T) {
 
 	t.Run("returns the first error and cancels its context with it", func(t *testing.T) {
 		p := futNewPool(t, 4)
-		g, ctx := ants.NewGroup(context.Background(), p)
+		g, ctx := NewGroup(context.Background(), p)
 		for range 3 {
 			g.Go(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
 		}
@@ -80,7 +78,7 @@ func TestGroup(t *testing.T) {
 
 	t.Run("cancels its context when Wait returns", func(t *testing.T) {
 		p := futNewPool(t, 1)
-		g, ctx := ants.NewGroup(context.Background(), p)
+		g, ctx := NewGroup(context.Background(), p)
 		g.Go(func(ctx context.Context) error { return ctx.Err() })
 		if err := grpWait(t, g); err != nil || ctx.Err() != context.Canceled {
 			t.Errorf("got %v, ctx.Err() %v; want <nil>, %v", err, ctx.Err(), context.Canceled)
@@ -89,10 +87,10 @@ func TestGroup(t *testing.T) {
 
 	t.Run("turns a panic into a PanicError", func(t *testing.T) {
 		p := futNewPool(t, 1)
-		g, _ := ants.NewGroup(context.Background(), p)
+		g, _ := NewGroup(context.Background(), p)
 		g.Go(func(context.Context) error { panic(futErrBoom) })
 		err := grpWait(t, g)
-		var pe *ants.PanicError
+		var pe *PanicError
 		if !errors.As(err, &pe) || !errors.Is(err, futErrBoom) || len(pe.Stack) == 0 {
 			t.Errorf("got %#v; want a *PanicError with a stack that wraps %v", err, futErrBoom)
 		}
@@ -100,11 +98,11 @@ func TestGroup(t *testing.T) {
 
 	t.Run("joins a panic that follows the first error", func(t *testing.T) {
 		p := futNewPool(t, 2)
-		g, _ := ants.NewGroup(context.Background(), p)
+		g, _ := NewGroup(context.Background(), p)
 		g.Go(func(ctx context.Context) error { <-ctx.Done(); panic("late") })
 		g.Go(func(context.Context) error { return futErrBoom })
 		err := grpWait(t, g)
-		var pe *ants.PanicError
+		var pe *PanicError
 		if !errors.Is(err, futErrBoom) || !errors.As(err, &pe) || pe.Value != "late" {
 			t.Errorf("got %v; want %v joined with the panic", err, futErrBoom)
 		}
@@ -112,7 +110,7 @@ func TestGroup(t *testing.T) {
 
 	t.Run("records an error for a task that calls Goexit", func(t *testing.T) {
 		p := futNewPool(t, 1)
-		g, _ := ants.NewGroup(context.Background(), p)
+		g, _ := NewGroup(context.Background(), p)
 		g.Go(func(context.Context) error { runtime.Goexit(); return nil })
 		if err := grpWait(t, g); err == nil || !strings.Contains(err.Error(), "Goexit") {
 			t.Errorf("got %v; want an error that names Goexit", err)
@@ -121,16 +119,16 @@ func TestGroup(t *testing.T) {
 
 	t.Run("records ErrNilTask for a nil task", func(t *testing.T) {
 		p := futNewPool(t, 1)
-		g, _ := ants.NewGroup(context.Background(), p)
+		g, _ := NewGroup(context.Background(), p)
 		g.Go(nil)
-		if err := grpWait(t, g); err != ants.ErrNilTask {
-			t.Errorf("got %v; want %v", err, ants.ErrNilTask)
+		if err := grpWait(t, g); err != ErrNilTask {
+			t.Errorf("got %v; want %v", err, ErrNilTask)
 		}
 	})
 
 	t.Run("accepts Go from many goroutines and from its own tasks", func(t *testing.T) {
 		p := futNewPool(t, 0)
-		g, _ := ants.NewGroup(context.Background(), p)
+		g, _ := NewGroup(context.Background(), p)
 		var n atomic.Int64
 		var spawn func(depth int) func(context.Context) error
 		spawn = func(depth int) func(context.Context) error {
@@ -160,7 +158,7 @@ func TestGroup(t *testing.T) {
 
 	t.Run("runs 200 tasks on a pool of 2 without exceeding it", func(t *testing.T) {
 		p := futNewPool(t, 2)
-		g, _ := ants.NewGroup(context.Background(), p)
+		g, _ := NewGroup(context.Background(), p)
 		var gauge grpGauge
 		var n atomic.Int64
 		for range 200 {
@@ -179,7 +177,7 @@ func TestGroup(t *testing.T) {
 
 	t.Run("runs at most WithLimit tasks at once on a larger pool", func(t *testing.T) {
 		p := futNewPool(t, 0)
-		g, _ := ants.NewGroup(context.Background(), p, ants.WithLimit(3))
+		g, _ := NewGroup(context.Background(), p, WithLimit(3))
 		var gauge grpGauge
 		for range 100 {
 			g.Go(func(context.Context) error {
@@ -195,12 +193,12 @@ func TestGroup(t *testing.T) {
 	})
 
 	t.Run("works over a MultiPool", func(t *testing.T) {
-		mp, err := ants.NewMultiPool(2, 2, ants.LeastTasks)
+		mp, err := NewMultiPool(2, 2, LeastTasks)
 		if err != nil {
 			t.Fatalf("NewMultiPool: %v", err)
 		}
 		defer futRelease(t, mp)
-		g, _ := ants.NewGroup(context.Background(), mp)
+		g, _ := NewGroup(context.Background(), mp)
 		var n atomic.Int64
 		for range 40 {
 			g.Go(func(context.Context) error { n.Add(1); return nil })
@@ -216,15 +214,15 @@ func TestGroup(t *testing.T) {
 func TestGroupFailFast(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		opts    []ants.GroupOption
+		opts    []GroupOption
 		wantRan int64
 	}{
 		{"runs the queued tasks with a cancelled context by default", nil, 5},
-		{"skips the queued tasks with WithFailFast", []ants.GroupOption{ants.WithFailFast()}, 0},
+		{"skips the queued tasks with WithFailFast", []GroupOption{WithFailFast()}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := futNewPool(t, 1, ants.WithQueueSize(8))
-			g, _ := ants.NewGroup(context.Background(), p, tc.opts...)
+			p := futNewPool(t, 1, WithQueueSize(8))
+			g, _ := NewGroup(context.Background(), p, tc.opts...)
 			release := make(chan struct{})
 			g.Go(func(context.Context) error { <-release; return futErrBoom })
 			var ran, sawCancel atomic.Int64
@@ -257,7 +255,7 @@ func TestGroupRefused(t *testing.T) {
 		p := futNewPool(t, 1)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		g, _ := ants.NewGroup(ctx, p)
+		g, _ := NewGroup(ctx, p)
 		var ran atomic.Bool
 		g.Go(func(context.Context) error { ran.Store(true); return nil })
 		if err := grpWait(t, g); err != context.Canceled || ran.Load() {
@@ -269,7 +267,7 @@ func TestGroupRefused(t *testing.T) {
 		p := futNewPool(t, 1)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		g, _ := ants.NewGroup(ctx, p)
+		g, _ := NewGroup(ctx, p)
 		release := make(chan struct{})
 		g.Go(func(context.Context) error { <-release; return nil })
 		var ran atomic.Bool
@@ -285,7 +283,7 @@ func TestGroupRefused(t *testing.T) {
 
 	t.Run("gives up waiting for its limit when its context ends", func(t *testing.T) {
 		p := futNewPool(t, 0)
-		g, _ := ants.NewGroup(context.Background(), p, ants.WithLimit(1))
+		g, _ := NewGroup(context.Background(), p, WithLimit(1))
 		release := make(chan struct{})
 		g.Go(func(context.Context) error { <-release; return futErrBoom })
 		var ran atomic.Bool
@@ -298,20 +296,20 @@ func TestGroupRefused(t *testing.T) {
 	})
 
 	t.Run("reports the overload of a full Nonblocking pool", func(t *testing.T) {
-		p := futNewPool(t, 1, ants.WithNonblocking(true))
-		g, _ := ants.NewGroup(context.Background(), p)
+		p := futNewPool(t, 1, WithNonblocking(true))
+		g, _ := NewGroup(context.Background(), p)
 		release := make(chan struct{})
 		g.Go(func(context.Context) error { <-release; return nil })
 		g.Go(func(context.Context) error { return nil })
 		close(release)
-		if err := grpWait(t, g); err != ants.ErrPoolOverload {
-			t.Errorf("got %v; want %v", err, ants.ErrPoolOverload)
+		if err := grpWait(t, g); err != ErrPoolOverload {
+			t.Errorf("got %v; want %v", err, ErrPoolOverload)
 		}
 	})
 
 	t.Run("returns ErrPoolClosed when the pool is released under it", func(t *testing.T) {
 		p := futNewPool(t, 2)
-		g, _ := ants.NewGroup(context.Background(), p)
+		g, _ := NewGroup(context.Background(), p)
 		release := make(chan struct{})
 		started := make(chan struct{}, 2)
 		for range 2 {
@@ -334,8 +332,8 @@ func TestGroupRefused(t *testing.T) {
 		go func() { released <- p.ReleaseTimeout(futTimeout) }()
 		futWait(t, refused, "the Go calls to be refused")
 		close(release)
-		if err := grpWait(t, g); err != ants.ErrPoolClosed || ran.Load() != 0 {
-			t.Errorf("got %v, ran %d; want %v, 0", err, ran.Load(), ants.ErrPoolClosed)
+		if err := grpWait(t, g); err != ErrPoolClosed || ran.Load() != 0 {
+			t.Errorf("got %v, ran %d; want %v, 0", err, ran.Load(), ErrPoolClosed)
 		}
 		if err := <-released; err != nil {
 			t.Errorf("ReleaseTimeout: %v", err)
@@ -346,7 +344,7 @@ func TestGroupRefused(t *testing.T) {
 func TestResultGroup(t *testing.T) {
 	t.Run("returns the values in the order of the Go calls", func(t *testing.T) {
 		p := futNewPool(t, 0)
-		g, _ := ants.NewResultGroup[int](context.Background(), p)
+		g, _ := NewResultGroup[int](context.Background(), p)
 		const n = 50
 		// Task i waits for task i+1, so they finish in reverse order.
 		finished := make([]chan struct{}, n+1)
@@ -377,7 +375,7 @@ func TestResultGroup(t *testing.T) {
 
 	t.Run("leaves the zero value for failed, panicking and nil tasks", func(t *testing.T) {
 		p := futNewPool(t, 8)
-		g, _ := ants.NewResultGroup[string](context.Background(), p)
+		g, _ := NewResultGroup[string](context.Background(), p)
 		release := make(chan struct{})
 		task := func(v string, err error) func(context.Context) (string, error) {
 			return func(context.Context) (string, error) {
@@ -399,9 +397,9 @@ func TestResultGroup(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("got %q; want %q", got, want)
 		}
-		var pe *ants.PanicError
-		if !errors.Is(err, ants.ErrNilTask) || !errors.As(err, &pe) {
-			t.Errorf("got %v; want %v joined with the panic", err, ants.ErrNilTask)
+		var pe *PanicError
+		if !errors.Is(err, ErrNilTask) || !errors.As(err, &pe) {
+			t.Errorf("got %v; want %v joined with the panic", err, ErrNilTask)
 		}
 	})
 }
@@ -409,16 +407,16 @@ func TestResultGroup(t *testing.T) {
 // TestGroupAndFutureOnDefaultPool is the only test of this file that uses
 // the default pool: it reboots it first and releases it at the end.
 func TestGroupAndFutureOnDefaultPool(t *testing.T) {
-	ants.Reboot()
-	defer futRelease(t, ants.Default())
+	Reboot()
+	defer futRelease(t, Default())
 
-	for _, s := range []ants.Submitter{nil, (*ants.Pool)(nil), (*ants.MultiPool)(nil)} {
-		if v, err := futResult(t, ants.SubmitFuture(s, func() (int, error) { return 1, nil })); v != 1 || err != nil {
+	for _, s := range []Submitter{nil, (*Pool)(nil), (*MultiPool)(nil)} {
+		if v, err := futResult(t, SubmitFuture(s, func() (int, error) { return 1, nil })); v != 1 || err != nil {
 			t.Errorf("Submitter %#v: got %v, %v; want 1, <nil>", s, v, err)
 		}
 	}
 
-	var g ants.Group
+	var g Group
 	var n atomic.Int64
 	for range 10 {
 		g.Go(func(ctx context.Context) error { n.Add(1); return ctx.Err() })
@@ -427,7 +425,7 @@ func TestGroupAndFutureOnDefaultPool(t *testing.T) {
 		t.Errorf("zero Group: got %v after %d tasks; want <nil> after 10", err, n.Load())
 	}
 
-	var rg ants.ResultGroup[int]
+	var rg ResultGroup[int]
 	for i := range 3 {
 		rg.Go(func(context.Context) (int, error) { return i, nil })
 	}
@@ -437,9 +435,9 @@ func TestGroupAndFutureOnDefaultPool(t *testing.T) {
 }
 
 func BenchmarkGroupGo(b *testing.B) {
-	p, _ := ants.NewPool(runtime.GOMAXPROCS(0))
+	p, _ := NewPool(runtime.GOMAXPROCS(0))
 	defer func() { _ = p.ReleaseTimeout(futTimeout) }()
-	g, _ := ants.NewGroup(context.Background(), p)
+	g, _ := NewGroup(context.Background(), p)
 	b.ReportAllocs()
 	for range b.N {
 		g.Go(func(context.Context) error { return nil })
@@ -448,9 +446,9 @@ func BenchmarkGroupGo(b *testing.B) {
 }
 
 func BenchmarkResultGroupGo(b *testing.B) {
-	p, _ := ants.NewPool(runtime.GOMAXPROCS(0))
+	p, _ := NewPool(runtime.GOMAXPROCS(0))
 	defer func() { _ = p.ReleaseTimeout(futTimeout) }()
-	g, _ := ants.NewResultGroup[int](context.Background(), p)
+	g, _ := NewResultGroup[int](context.Background(), p)
 	b.ReportAllocs()
 	for range b.N {
 		g.Go(func(context.Context) (int, error) { return 1, nil })
@@ -459,10 +457,10 @@ func BenchmarkResultGroupGo(b *testing.B) {
 }
 
 func ExampleGroup() {
-	p, _ := ants.NewPool(4)
+	p, _ := NewPool(4)
 	defer func() { _ = p.ReleaseTimeout(time.Second) }()
 
-	g, ctx := ants.NewGroup(context.Background(), p)
+	g, ctx := NewGroup(context.Background(), p)
 	for _, name := range []string{"a", "b", "c"} {
 		g.Go(func(ctx context.Context) error {
 			if name == "b" {
@@ -479,10 +477,10 @@ func ExampleGroup() {
 }
 
 func ExampleResultGroup() {
-	p, _ := ants.NewPool(4)
+	p, _ := NewPool(4)
 	defer func() { _ = p.ReleaseTimeout(time.Second) }()
 
-	g, _ := ants.NewResultGroup[int](context.Background(), p, ants.WithLimit(2))
+	g, _ := NewResultGroup[int](context.Background(), p, WithLimit(2))
 	for i := 1; i <= 5; i++ {
 		g.Go(func(context.Context) (int, error) { return i * i, nil })
 	}

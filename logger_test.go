@@ -1,4 +1,4 @@
-package ants_test
+package ants
 
 import (
 	"bytes"
@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/antsgo/ants"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the worker and the test to share.
@@ -34,7 +32,7 @@ func TestSlogLoggerRecordsTaskPanics(t *testing.T) {
 	var out lockedBuffer
 	logged := make(chan struct{})
 	handler := slog.NewTextHandler(&out, nil)
-	p, err := ants.NewPool(1, ants.WithLogger(ants.SlogLogger(slog.New(notifyHandler{handler, logged}))))
+	p, err := NewPool(1, WithLogger(SlogLogger(slog.New(notifyHandler{handler, logged}))))
 	if err != nil {
 		t.Fatalf("NewPool: %v", err)
 	}
@@ -62,7 +60,7 @@ func TestSlogLoggerNilUsesDefault(t *testing.T) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(&out, nil)))
 	defer slog.SetDefault(old)
 
-	ants.SlogLogger(nil).Printf("pool says %d\n", 42)
+	SlogLogger(nil).Printf("pool says %d\n", 42)
 	if got := out.String(); !strings.Contains(got, `msg="pool says 42"`) {
 		t.Errorf("default logger got %q; want the message without its newline", got)
 	}

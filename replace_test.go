@@ -1,4 +1,4 @@
-package ants_test
+package ants
 
 import (
 	"archive/zip"
