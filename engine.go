@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // engine is the scheduler behind every face of the package. It is generic
@@ -88,6 +89,11 @@ type cacheLinePad [128]byte
 // idle workers, which the invariant guarantees, takes a task.
 const handoffBuffer = 1024
 
+// maxBufferBytes bounds the memory of a pool's task channel, which is
+// allocated when the pool is built: the queue and the hand-off buffer
+// together, at the size of the payload type.
+const maxBufferBytes = 1 << 28
+
 // spinsBeforePark is how many times a submitter that found the pool full
 // yields before it queues up and parks. On a busy pool a slot frees within
 // a few scheduler slices, and yielding is cheaper than a park and wake-up.
@@ -104,10 +110,15 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 		capacity = int64(min(size, math.MaxInt32))
 	}
 	e.capacity.Store(capacity)
+	slots := maxBufferBytes / max(int(unsafe.Sizeof(*new(T))), 1)
+	if opts.QueueSize > slots {
+		return nil, ErrInvalidQueueSize
+	}
 	buffer := handoffBuffer
 	if capacity > 0 && (opts.PreAlloc || capacity < handoffBuffer) {
 		buffer = int(min(capacity, MaxQueueSize))
 	}
+	buffer = min(buffer, slots-opts.QueueSize)
 	e.tasks = make(chan T, buffer+opts.QueueSize)
 	e.idle.spawn = e.spawnServer
 	e.life.Store(e.newLife())

@@ -47,8 +47,10 @@ type Options struct {
 	// tasks in front of its workers: Submit and Invoke return as soon as a
 	// task is queued, and Nonblocking submission fails only when both the
 	// workers and the queue are full. Zero (the default) keeps the ants v2
-	// behaviour, where a submitter waits for a free worker. A negative value
-	// or one above MaxQueueSize is rejected with ErrInvalidQueueSize.
+	// behaviour, where a submitter waits for a free worker. A negative value,
+	// one above MaxQueueSize, or one whose buffer would take more than 256 MiB
+	// (QueueSize times the size of the task's payload: 8 bytes for a func(),
+	// 16 for an any) is rejected with ErrInvalidQueueSize.
 	QueueSize int
 }
 
