@@ -55,7 +55,7 @@ type engine[T any] struct {
 	// Read on every task, written rarely.
 	exec      func(T)
 	opts      Options
-	tasks     chan T       // admitted tasks on their way to a worker
+	tasks     *ring[T]     // admitted tasks on their way to a worker
 	capacity  atomic.Int64 // workers allowed at once; -1 means no limit
 	workers   atomic.Int64 // live worker goroutines; Running()
 	waiting   atomic.Int64 // submitters blocked in admitSlow; Waiting()
@@ -65,7 +65,6 @@ type engine[T any] struct {
 
 	// Written on every task, by submitters and by workers.
 	admitted  atomic.Int64  // tasks accepted and not finished: queued or running
-	pending   atomic.Int64  // tasks sent or about to be sent on tasks, not yet claimed
 	submitted atomic.Uint64 // tasks accepted since the pool was built
 	completed atomic.Uint64 // accepted tasks that finished, panics included
 	_         cacheLinePad
@@ -94,6 +93,10 @@ const handoffBuffer = 1024
 // together, at the size of the payload type.
 const maxBufferBytes = 1 << 28
 
+// handoffSpins is how many times a submitter polls for its task to be
+// taken before it wakes a parked worker; see handoff.
+const handoffSpins = 64
+
 // spinsBeforePark is how many times a submitter that found the pool full
 // yields before it queues up and parks. On a busy pool a slot frees within
 // a few scheduler slices, and yielding is cheaper than a park and wake-up.
@@ -110,16 +113,16 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 		capacity = int64(min(size, math.MaxInt32))
 	}
 	e.capacity.Store(capacity)
-	slots := maxBufferBytes / max(int(unsafe.Sizeof(*new(T))), 1)
+	slots := maxBufferBytes / int(unsafe.Sizeof(cell[T]{}))
 	if opts.QueueSize > slots {
 		return nil, ErrInvalidQueueSize
 	}
 	buffer := handoffBuffer
-	if capacity > 0 && (opts.PreAlloc || capacity < handoffBuffer) {
+	if capacity > handoffBuffer && opts.PreAlloc {
 		buffer = int(min(capacity, MaxQueueSize))
 	}
 	buffer = min(buffer, slots-opts.QueueSize)
-	e.tasks = make(chan T, buffer+opts.QueueSize)
+	e.tasks = newRing[T](buffer + opts.QueueSize)
 	e.idle.spawn = e.spawnServer
 	e.life.Store(e.newLife())
 	return e, nil
@@ -177,12 +180,41 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 		go e.worker(t)
 		return nil
 	}
-	e.pending.Add(1)
-	e.tasks <- t
-	if e.spinning.Load() == 0 {
-		e.wakeOne()
-	}
+	pos := e.push(t)
+	e.handoff(pos)
 	return nil
+}
+
+// push puts t on the ring and returns its position. The ring holds at least
+// the pool's capacity or handoffBuffer tasks, so it is only full when a pool
+// of more than handoffBuffer workers has that many tasks waiting for workers
+// that are starting or being woken: then the submitter waits for them.
+func (e *engine[T]) push(t T) uint64 {
+	for {
+		if pos, ok := e.tasks.push(t); ok {
+			return pos
+		}
+		e.wakeOne()
+		runtime.Gosched()
+	}
+}
+
+// handoff makes sure that the task pushed at pos has a taker. A spinning
+// worker will take it (a spinner that gives up looks at the ring once more
+// after it stops counting as one). Otherwise the submitter polls a moment
+// for a busy worker to finish and take it, and wakes one if none does: a
+// wake-up costs a microsecond or more, while a tiny task finishes well
+// within the polls, so a stream of them needs no wake-up at all.
+func (e *engine[T]) handoff(pos uint64) {
+	for i := 0; e.spinning.Load() == 0; i++ {
+		if e.tasks.taken(pos) {
+			return
+		}
+		if i == handoffSpins {
+			e.wakeOne()
+			return
+		}
+	}
 }
 
 // tryAdmit takes a slot if one is free.
@@ -303,7 +335,7 @@ func (e *engine[T]) leave() bool {
 	}
 	// The pool can spare this worker, but a submitter may have counted on
 	// it, as a spinner, to take a pending task: pass the task on.
-	if e.pending.Load() > 0 {
+	if e.tasks.len() > 0 {
 		e.wakeOne()
 	}
 	e.settle()

@@ -37,7 +37,7 @@ func (e *engine[T]) Waiting() int {
 	}
 	n := int(e.waiting.Load())
 	if e.opts.QueueSize > 0 {
-		n += len(e.tasks)
+		n += e.tasks.len()
 	}
 	return n
 }

@@ -64,7 +64,7 @@ func (e *engine[T]) Stats() Stats {
 		return Stats{}
 	}
 	admitted := int(e.admitted.Load())
-	queued := min(int(e.pending.Load()), admitted)
+	queued := min(e.tasks.len(), admitted)
 	s := Stats{
 		Capacity:  e.Cap(),
 		Workers:   e.Running(),

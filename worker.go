@@ -61,14 +61,20 @@ func (e *engine[T]) next(me *parked) (t T, ok bool) {
 		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
 			return t, false
 		}
-		if t, ok = e.claim(); ok || e.spin() {
-			if ok {
+		if t, ok = e.tasks.pop(); ok {
+			return t, true
+		}
+		if e.spin() {
+			if t, ok = e.claim(); ok {
 				return t, true
 			}
 			continue
 		}
 		l := e.life.Load()
 		if e.idle.park(me, l) {
+			if t, ok = e.claim(); ok {
+				return t, true
+			}
 			continue
 		}
 		if e.leave() {
@@ -82,36 +88,33 @@ func (e *engine[T]) next(me *parked) (t T, ok bool) {
 	}
 }
 
-// claim takes one pending task. A claimed task is in the channel or about
-// to be sent there by its submitter, so the receive returns promptly.
+// claim takes a task for a worker that was spinning or parked. If more
+// tasks wait and nobody spins, it wakes another worker: submitters that
+// counted on a spinner did not wake anyone, and one spinner takes one task.
 func (e *engine[T]) claim() (t T, ok bool) {
-	for {
-		p := e.pending.Load()
-		if p == 0 {
-			return t, false
-		}
-		if e.pending.CompareAndSwap(p, p-1) {
-			if p > 1 && e.spinning.Load() == 0 {
-				e.wakeOne()
-			}
-			return <-e.tasks, true
-		}
+	t, ok = e.tasks.pop()
+	if ok && e.tasks.ready() && e.spinning.Load() == 0 {
+		e.wakeOne()
 	}
+	return t, ok
 }
 
 // spin polls for a pending task for a while, unless maxSpinners workers
 // already do. It reports whether a task is pending.
 func (e *engine[T]) spin() bool {
+	if e.waiting.Load() > 0 {
+		return e.tasks.ready()
+	}
 	if e.spinning.Add(1) <= maxSpinners {
 		for range spinRounds {
-			if e.pending.Load() > 0 {
+			if e.tasks.ready() {
 				break
 			}
 			runtime.Gosched()
 		}
 	}
 	e.spinning.Add(-1)
-	return e.pending.Load() > 0
+	return e.tasks.ready()
 }
 
 // wakeOne wakes a parked worker for a pending task.

@@ -1,0 +1,107 @@
+package ants
+
+import "sync/atomic"
+
+// ring is the bounded FIFO that carries admitted tasks to the workers: any
+// number of submitters push and any number of workers pop, without a lock.
+//
+// It is D. Vyukov's bounded MPMC queue. Each cell holds a sequence number
+// that says whose turn it is: a cell at position pos is free for the push of
+// pos when seq == pos, and holds that push's value for the pop of pos when
+// seq == pos+1. A push or pop first claims its position with a CAS on tail
+// or head, then touches only its cell, so submitters and workers never
+// write the same word, unlike the lock and counters of a channel, which
+// both sides write on every task.
+//
+// The atomic store of seq publishes the cell's value (or its emptiness), so
+// the value itself is a plain field.
+type ring[T any] struct {
+	head  atomic.Uint64 // next position to pop; written by workers
+	_     cacheLinePad
+	tail  atomic.Uint64 // next position to push; written by submitters
+	_     cacheLinePad
+	mask  uint64
+	cells []cell[T]
+}
+
+type cell[T any] struct {
+	seq atomic.Uint64
+	val T
+}
+
+// newRing returns a ring of at least n cells (at least 2, a power of two).
+func newRing[T any](n int) *ring[T] {
+	size := 2
+	for size < n {
+		size <<= 1
+	}
+	r := &ring[T]{mask: uint64(size - 1), cells: make([]cell[T], size)}
+	for i := range r.cells {
+		r.cells[i].seq.Store(uint64(i))
+	}
+	return r
+}
+
+// push appends v and reports its position, or false if the ring is full.
+func (r *ring[T]) push(v T) (uint64, bool) {
+	for {
+		pos := r.tail.Load()
+		c := &r.cells[pos&r.mask]
+		switch seq := c.seq.Load(); {
+		case seq == pos:
+			if r.tail.CompareAndSwap(pos, pos+1) {
+				c.val = v
+				c.seq.Store(pos + 1)
+				return pos, true
+			}
+		case seq < pos:
+			return 0, false // the cell still holds the value of a lap ago: full
+		}
+	}
+}
+
+// pop removes the oldest value, if there is one. It clears the cell, so the
+// ring keeps nothing a finished task referred to.
+func (r *ring[T]) pop() (v T, ok bool) {
+	for {
+		pos := r.head.Load()
+		c := &r.cells[pos&r.mask]
+		switch seq := c.seq.Load(); {
+		case seq == pos+1:
+			if r.head.CompareAndSwap(pos, pos+1) {
+				v = c.val
+				var zero T
+				c.val = zero
+				c.seq.Store(pos + r.mask + 1)
+				return v, true
+			}
+		case seq < pos+1:
+			return v, false // nothing pushed here yet: empty
+		}
+	}
+}
+
+// ready reports whether a value waits at the head. It reads only the head
+// and the head's cell, not tail, so a worker polling it does not take the
+// line that every push writes away from the submitters.
+func (r *ring[T]) ready() bool {
+	pos := r.head.Load()
+	return r.cells[pos&r.mask].seq.Load() == pos+1
+}
+
+// taken reports whether the value pushed at pos has been popped. It reads
+// only that value's cell, which the pop writes anyway.
+func (r *ring[T]) taken(pos uint64) bool {
+	return r.cells[pos&r.mask].seq.Load() != pos+1
+}
+
+// len returns the number of values pushed and not yet popped; a push or pop
+// in progress may or may not be counted.
+func (r *ring[T]) len() int {
+	h := r.head.Load()
+	t := r.tail.Load()
+	if t < h {
+		return 0
+	}
+	return int(t - h)
+}
