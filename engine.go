@@ -291,24 +291,25 @@ func (e *engine[T]) admitSlow(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// wakeWaiters hands free slots to blocked submitters, oldest first.
-func (e *engine[T]) wakeWaiters() {
+// wakeWaiters hands free slots to blocked submitters, oldest first, and
+// reports whether it woke one.
+func (e *engine[T]) wakeWaiters() (woke bool) {
 	e.mu.Lock()
 	for !e.waiters.empty() && e.tryAdmit() {
 		e.waiting.Add(-1)
 		e.waiters.pop().ready <- nil
+		woke = true
 	}
 	e.mu.Unlock()
+	return woke
 }
 
 // done gives back the slot of a finished task and passes it on to a blocked
-// submitter, if any. The decrement comes before the read of waiting; see
-// admitSlow for the other half of that argument.
-func (e *engine[T]) done() {
+// submitter, if any, and reports whether it did. The decrement comes before
+// the read of waiting; see admitSlow for the other half of that argument.
+func (e *engine[T]) done() bool {
 	e.admitted.Add(-1)
-	if e.waiting.Load() > 0 {
-		e.wakeWaiters()
-	}
+	return e.waiting.Load() > 0 && e.wakeWaiters()
 }
 
 // enlist counts one more worker if the admitted tasks need it, and reports

@@ -38,25 +38,34 @@ func (e *engine[T]) worker(t T) {
 			e.crashed(recover())
 		}
 	}()
-	for ok := true; ok; t, ok = e.next(me) {
+	for ok := true; ok; t, ok = e.next(me, e.finish()) {
 		e.exec(t)
-		e.completed.Add(1)
-		e.done()
 	}
 	clean = true
 }
 
+// finish counts a task done and reports whether it handed its slot to a
+// blocked submitter. That submitter was just made ready on this worker's
+// processor, so the worker then does not spin: spinning would only delay
+// the submitter it waits for.
+func (e *engine[T]) finish() bool {
+	e.completed.Add(1)
+	return e.done()
+}
+
 // serve is the body of a worker goroutine that starts without a task.
 func (e *engine[T]) serve() {
-	if t, ok := e.next(newParked()); ok {
+	if t, ok := e.next(newParked(), false); ok {
 		e.worker(t)
 	}
 }
 
 // next returns the worker's next task, or false when the worker should exit:
 // the pool has more workers than its capacity, or the purger or Release
-// asked an idle worker to leave and the pool can spare it.
-func (e *engine[T]) next(me *parked) (t T, ok bool) {
+// asked an idle worker to leave and the pool can spare it. handed says
+// whether the worker just handed its slot to a blocked submitter (see
+// finish); it then parks without spinning.
+func (e *engine[T]) next(me *parked, handed bool) (t T, ok bool) {
 	for {
 		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
 			return t, false
@@ -64,7 +73,7 @@ func (e *engine[T]) next(me *parked) (t T, ok bool) {
 		if t, ok = e.tasks.pop(); ok {
 			return t, true
 		}
-		if e.spin() {
+		if !handed && e.spin() {
 			if t, ok = e.claim(); ok {
 				return t, true
 			}
@@ -100,7 +109,8 @@ func (e *engine[T]) claim() (t T, ok bool) {
 }
 
 // spin polls for a pending task for a while, unless maxSpinners workers
-// already do. It reports whether a task is pending.
+// already do or submitters are blocked (they need the processors more). It
+// reports whether a task is pending.
 func (e *engine[T]) spin() bool {
 	if e.waiting.Load() > 0 {
 		return e.tasks.ready()
