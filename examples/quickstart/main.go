@@ -43,25 +43,40 @@ func main() {
 	fmt.Println("all sums are right")
 }
 
+// submitAll calls submit for i in [0, n) and waits until every task that
+// was accepted has called wg.Done. A refused task is reported and skipped.
+func submitAll(wg *sync.WaitGroup, n int, submit func(i int) error) {
+	for i := range n {
+		wg.Add(1)
+		if err := submit(i); err != nil {
+			wg.Done()
+			fmt.Println("submit:", err)
+		}
+	}
+	wg.Wait()
+}
+
+// must stops the demo if a pool could not be built.
+func must(err error) {
+	if err != nil {
+		fmt.Println("new pool:", err)
+		os.Exit(1)
+	}
+}
+
 // defaultPool submits 1000 closures to the package-level default pool, each
 // sleeping briefly like real work, and adds up their indexes.
 func defaultPool() int64 {
 	defer ants.Release()
 	var sum atomic.Int64
 	var wg sync.WaitGroup
-	for i := range runTimes {
-		wg.Add(1)
-		err := ants.Submit(func() {
+	submitAll(&wg, runTimes, func(i int) error {
+		return ants.Submit(func() {
 			defer wg.Done()
 			time.Sleep(10 * time.Millisecond)
 			sum.Add(int64(i))
 		})
-		if err != nil {
-			wg.Done()
-			fmt.Println("submit:", err)
-		}
-	}
-	wg.Wait()
+	})
 	fmt.Printf("default pool: %d workers ran 1000 tasks of 10ms\n", ants.Running())
 	return sum.Load()
 }
@@ -74,19 +89,9 @@ func poolWithFunc() int64 {
 		defer wg.Done()
 		sum.Add(int64(arg.(int)))
 	})
-	if err != nil {
-		fmt.Println("new pool:", err)
-		os.Exit(1)
-	}
+	must(err)
 	defer p.Release()
-	for i := range runTimes {
-		wg.Add(1)
-		if err := p.Invoke(i); err != nil {
-			wg.Done()
-			fmt.Println("invoke:", err)
-		}
-	}
-	wg.Wait()
+	submitAll(&wg, runTimes, func(i int) error { return p.Invoke(i) })
 	fmt.Printf("PoolWithFunc: capacity %d, %d workers alive\n", p.Cap(), p.Running())
 	return sum.Load()
 }
@@ -96,25 +101,18 @@ func multiPool() int64 {
 	var sum atomic.Int64
 	var wg sync.WaitGroup
 	mp, err := ants.NewMultiPool(10, -1, ants.RoundRobin)
-	if err != nil {
-		fmt.Println("new multi-pool:", err)
-		os.Exit(1)
-	}
+	must(err)
 	defer func() { _ = mp.ReleaseTimeout(5 * time.Second) }()
-	for i := range runTimes {
-		wg.Add(1)
-		if err := mp.Submit(func() { defer wg.Done(); sum.Add(int64(i)) }); err != nil {
-			wg.Done()
-			fmt.Println("submit:", err)
-		}
-	}
-	wg.Wait()
+	submitAll(&wg, runTimes, func(i int) error {
+		return mp.Submit(func() { defer wg.Done(); sum.Add(int64(i)) })
+	})
 	fmt.Printf("MultiPool: %d pools, %d workers alive\n", 10, mp.Running())
 	return sum.Load()
 }
 
-// multiPoolWithFunc invokes one function 2000 times over 10 pools of 100,
-// each time on the pool with the fewest unfinished tasks.
+// multiPoolWithFunc invokes one function twice on each of 1000 arguments,
+// over 10 pools of 100, each time on the pool with the fewest unfinished
+// tasks.
 func multiPoolWithFunc() int64 {
 	var sum atomic.Int64
 	var wg sync.WaitGroup
@@ -122,21 +120,9 @@ func multiPoolWithFunc() int64 {
 		defer wg.Done()
 		sum.Add(int64(arg.(int)))
 	}, ants.LeastTasks)
-	if err != nil {
-		fmt.Println("new multi-pool:", err)
-		os.Exit(1)
-	}
+	must(err)
 	defer func() { _ = mp.ReleaseTimeout(5 * time.Second) }()
-	for range 2 {
-		for i := range runTimes {
-			wg.Add(1)
-			if err := mp.Invoke(i); err != nil {
-				wg.Done()
-				fmt.Println("invoke:", err)
-			}
-		}
-	}
-	wg.Wait()
+	submitAll(&wg, 2*runTimes, func(i int) error { return mp.Invoke(i % runTimes) })
 	fmt.Printf("MultiPoolWithFunc: capacity %d over %d pools\n", mp.Cap(), 10)
 	return sum.Load()
 }
