@@ -19,27 +19,27 @@ import (
 // on admitted (the number of tasks accepted and not yet finished), or waits
 // for one in admitSlow. Then it dispatches the task. If no worker is idle
 // and the pool may grow, it starts a worker with the task as its first
-// payload. Otherwise it counts the task in pending, sends it on the shared
-// channel tasks and, unless some worker is spinning, wakes a parked worker.
-// A worker runs its task, gives the slot back (done), and claims the next
-// pending task without parking while there is one; see worker.go for how an
-// idle worker waits without a wake-up per task. A finishing worker hands its
-// slot to the oldest blocked submitter, if any, so a waiter wakes exactly
-// when a slot frees.
+// payload. Otherwise it pushes the task on the ring tasks and makes sure
+// the task has a taker (handoff). A worker runs its task, gives the slot
+// back (done), and pops the next task without parking while there is one;
+// see worker.go for how an idle worker waits without a wake-up per task. A
+// finishing worker hands its slot to the oldest blocked submitter, if any,
+// so a waiter wakes exactly when a slot frees.
 //
 // # Why no accepted task is stranded
 //
-// Each pending task has a taker: when it was sent, either a worker was
-// spinning (and a spinner that leaves checks pending once more), or the
-// submitter woke a parked worker, started one, or left a wake-up token for
-// the next worker to park. A token is only left when workers >= need(),
-// that is, when every pending task already has a worker that is not running
-// a task and is on its way to claim or park. A worker that wants to exit
-// decrements workers and then calls enlist, which keeps it if the pool fell
-// short of need(), and wakes another worker if tasks are pending. The
-// atomics are sequentially consistent: of a submitter and a worker that each
-// write their own counter and then read the other's, at least one sees the
-// other's write.
+// Each task on the ring has a taker. When it was pushed, either a worker
+// was spinning (and a spinner that stops looks at the ring once more after
+// it stops counting as one), or a busy worker popped it while the submitter
+// polled, or the submitter woke a parked worker, started one, or left a
+// wake-up token for the next worker to park. A token is only left when
+// workers >= need(), that is, when every waiting task already has a worker
+// that is not running a task and is on its way to pop or park. A worker
+// that wants to exit decrements workers and then calls enlist, which keeps
+// it if the pool fell short of need(), and wakes another worker if tasks
+// wait. The atomics are sequentially consistent: of a submitter and a worker
+// that each write their own word and then read the other's, at least one
+// sees the other's write.
 //
 // # Lifecycle
 //

@@ -13,23 +13,24 @@ const spinRounds = 32
 
 // worker is the body of a worker goroutine that starts with task t.
 //
-// A worker takes tasks in three ways, cheapest first. It claims a pending
-// task and receives it from the channel; failing that, it spins for a while
-// as one of at most maxSpinners workers, polling the pending count; failing
-// that, it parks in the idle stack until a submitter or another worker
-// wakes it, the purger retires it, or the pool is released.
+// A worker takes tasks in three ways, cheapest first. It pops the next task
+// from the ring; failing that, it spins for a while as one of at most
+// maxSpinners workers, polling the head of the ring; failing that, it parks
+// in the idle stack until a submitter or another worker wakes it, the
+// purger retires it, or the pool is released.
 //
-// The wake protocol has two halves. A submitter increments pending, sends
-// the task, and then wakes a parked worker if no worker is spinning. A
-// spinner that gives up decrements spinning and then checks pending once
-// more before it parks. The atomics are sequentially consistent, so either
-// the submitter sees the spinner or the spinner sees the task. A wake-up
-// that finds no parked worker leaves a token in the idle stack, so it is
-// not lost to a worker on its way there: that worker takes the token
-// instead of parking. A worker that claims a task
-// while more are pending and nobody spins passes the token on, so a burst
-// wakes as many workers as it needs, one after the other, and a stream of
-// tiny tasks is served by the spinners without any wake-up.
+// The wake protocol has two halves. A submitter pushes its task and then,
+// if no worker is spinning, polls the task's cell a few times and wakes a
+// parked worker if nobody took the task. A spinner that gives up decrements
+// spinning and then looks at the ring once more before it parks. The
+// atomics are sequentially consistent, so either the submitter sees the
+// spinner or the spinner sees the task. A wake-up that finds no parked
+// worker starts one or leaves a token in the idle stack, so it is not lost
+// to a worker on its way there: that worker takes the token instead of
+// parking. A spinner or woken worker that takes a task while more wait and
+// nobody spins wakes another, since submitters that counted on one spinner
+// woke nobody; so a burst wakes as many workers as it needs, one after the
+// other, and a stream of tiny tasks is served without any wake-up.
 func (e *engine[T]) worker(t T) {
 	me := newParked()
 	clean := false
