@@ -124,8 +124,12 @@ func measure(c benchmarks.Case, im benchmarks.Impl, scale float64) (benchmarks.M
 	if err := json.Unmarshal(out, &m); err != nil {
 		return m, fmt.Errorf("child for %s on %s: %w", c.Name, im.Name, err)
 	}
-	if rss := maxRSS(cmd.ProcessState); rss > 0 {
-		m.PeakRSS = rss
+	// The child's own VmHWM is exact. The rusage of a child is only a
+	// fallback: on Linux its ru_maxrss also counts the parent's memory at
+	// the time of the fork, so once this process has grown, every child
+	// would report at least its size.
+	if m.PeakRSS == 0 {
+		m.PeakRSS = maxRSS(cmd.ProcessState)
 	}
 	return m, nil
 }
