@@ -57,12 +57,12 @@
 //
 // # Counters
 //
-// The fields of an [ants.Stats] are loaded one at a time, so a snapshot
-// taken while tasks finish may count a task twice in Submitted, or miss
-// one, and the next snapshot may then be lower. Prometheus reads any drop of
-// a counter as a restart. The collector therefore never exports a counter
-// lower than the value it last exported for the same registration; a
-// source whose counters really restart should be removed and added again.
+// Each cumulative counter of an ants pool is an atomic of its own that never
+// decreases, and so is a multi-pool's sum of them. A StatsSource of another
+// kind may not be so careful, and Prometheus reads any drop of a counter as
+// a restart. The collector therefore never exports a counter lower than the
+// value it last exported for the same registration; a source whose counters
+// really restart should be removed and added again.
 package antsprom
 
 import (
