@@ -16,8 +16,8 @@ import (
 // # How a task flows
 //
 // Submit first admits the task: it takes one of the pool's slots with a CAS
-// on admitted (the number of tasks accepted and not yet finished), or waits
-// for one in admitSlow. Then it dispatches the task. If no worker is idle
+// on admits (slots ever taken; admits - frees is the number of tasks
+// accepted and not yet finished), or waits for one in admitSlow. Then it dispatches the task. If no worker is idle
 // and the pool may grow, it starts a worker with the task as its first
 // payload. Otherwise it pushes the task on the ring tasks and makes sure
 // the task has a taker (handoff). A worker runs its task, gives the slot
@@ -63,9 +63,18 @@ type engine[T any] struct {
 	life      atomic.Pointer[life]
 	_         cacheLinePad
 
-	// Written on every task, by submitters and by workers.
-	admitted  atomic.Int64  // tasks accepted and not finished: queued or running
+	// Written on every task by submitters. A slot is taken when admits
+	// grows and given back when frees grows, so admits - frees is the
+	// number of admitted tasks, queued or running (see admitted). The two
+	// live on separate cache lines: a submitter reads frees only when its
+	// cached copy, seen, says the pool is full.
+	admits    atomic.Uint64 // slots ever taken
+	seen      atomic.Uint64 // a value frees had: a lower bound of it
 	submitted atomic.Uint64 // tasks accepted since the pool was built
+	_         cacheLinePad
+
+	// Written on every task by workers.
+	frees     atomic.Uint64 // slots ever given back
 	completed atomic.Uint64 // accepted tasks that finished, panics included
 	_         cacheLinePad
 
@@ -82,15 +91,17 @@ type engine[T any] struct {
 // cacheLinePad keeps the field groups of engine on separate cache lines.
 type cacheLinePad [128]byte
 
-// handoffBuffer bounds the buffer of the task channel of a pool without a
-// queue. The buffer only holds tasks in transit to idle workers, so a larger
-// one buys nothing; a full buffer makes a submitter wait until one of the
-// idle workers, which the invariant guarantees, takes a task.
+// handoffBuffer is the size of the ring of a pool without a queue (unless
+// PreAlloc asks for its whole capacity). The ring only holds tasks on their
+// way to workers, so a larger one buys nothing, while a smaller one would
+// put the cells that submitters write and those that workers read on the
+// same cache lines. A full ring makes a submitter yield until workers,
+// which it wakes, take tasks off it.
 const handoffBuffer = 1024
 
-// maxBufferBytes bounds the memory of a pool's task channel, which is
-// allocated when the pool is built: the queue and the hand-off buffer
-// together, at the size of the payload type.
+// maxBufferBytes bounds the memory of a pool's ring, which is allocated
+// when the pool is built: the queue and the hand-off buffer together, at
+// the size of a cell of the payload type.
 const maxBufferBytes = 1 << 28
 
 // handoffSpins is how many times a submitter polls for its task to be
@@ -139,7 +150,7 @@ func (e *engine[T]) limit() int64 {
 
 // need returns how many workers the admitted tasks need.
 func (e *engine[T]) need() int64 {
-	a := e.admitted.Load()
+	a := e.admitted()
 	if c := e.capacity.Load(); c >= 0 && a > c {
 		return c
 	}
@@ -217,17 +228,31 @@ func (e *engine[T]) handoff(pos uint64) {
 	}
 }
 
-// tryAdmit takes a slot if one is free.
+// tryAdmit takes a slot if one is free. It counts the free slots against
+// seen, a possibly stale copy of frees, and reads frees itself, a line the
+// workers write, only when that count says the pool is full; a stale copy
+// only ever undercounts the free slots.
 func (e *engine[T]) tryAdmit() bool {
 	for {
-		a := e.admitted.Load()
-		if l := e.limit(); l >= 0 && a >= l {
-			return false
+		a := e.admits.Load()
+		if l := e.limit(); l >= 0 && int64(a-e.seen.Load()) >= l {
+			f := e.frees.Load()
+			if int64(a-f) >= l {
+				return false
+			}
+			e.seen.Store(f)
 		}
-		if e.admitted.CompareAndSwap(a, a+1) {
+		if e.admits.CompareAndSwap(a, a+1) {
 			return true
 		}
 	}
+}
+
+// admitted returns the number of admitted tasks, queued or running. frees
+// is read first, so a racing admission can only make the result larger.
+func (e *engine[T]) admitted() int64 {
+	f := e.frees.Load()
+	return int64(e.admits.Load() - f)
 }
 
 // admitSlow waits for a slot: it yields a few times, then queues up and
@@ -305,10 +330,11 @@ func (e *engine[T]) wakeWaiters() (woke bool) {
 }
 
 // done gives back the slot of a finished task and passes it on to a blocked
-// submitter, if any, and reports whether it did. The decrement comes before
-// the read of waiting; see admitSlow for the other half of that argument.
+// submitter, if any, and reports whether it did. The slot is given back
+// before waiting is read; see admitSlow for the other half of that
+// argument.
 func (e *engine[T]) done() bool {
-	e.admitted.Add(-1)
+	e.frees.Add(1)
 	return e.waiting.Load() > 0 && e.wakeWaiters()
 }
 

@@ -80,7 +80,7 @@ func (e *engine[T]) release() (*life, bool) {
 // the life, so the last of them sees all three at zero.
 func (e *engine[T]) settle() {
 	l := e.life.Load()
-	if l.closed.Load() && e.workers.Load() == 0 && e.admitted.Load() == 0 && e.reporting.Load() == 0 {
+	if l.closed.Load() && e.workers.Load() == 0 && e.admitted() == 0 && e.reporting.Load() == 0 {
 		l.markDrained()
 	}
 }

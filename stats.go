@@ -40,8 +40,8 @@ type Stats struct {
 }
 
 // counters are the engine's counts of the rarer events. The per-task counts,
-// submitted and completed, sit beside admitted in the engine, on a cache
-// line that every task writes anyway.
+// submitted and completed, sit in the engine, on the cache lines that
+// submitters and workers write for every task anyway.
 type counters struct {
 	rejected  atomic.Uint64
 	panicked  atomic.Uint64
@@ -63,7 +63,7 @@ func (e *engine[T]) Stats() Stats {
 	if e == nil {
 		return Stats{}
 	}
-	admitted := int(e.admitted.Load())
+	admitted := int(e.admitted())
 	queued := min(e.tasks.len(), admitted)
 	s := Stats{
 		Capacity:  e.Cap(),
