@@ -60,8 +60,12 @@ type engine[T any] struct {
 	workers   atomic.Int64 // live worker goroutines; Running()
 	waiting   atomic.Int64 // submitters blocked in admitSlow; Waiting()
 	reporting atomic.Int64 // crashed workers still reporting a panic
-	life      atomic.Pointer[life]
-	_         cacheLinePad
+	// maxSpinners bounds the workers that poll for a task at once; the
+	// others park. One spinner per processor is all that can make progress,
+	// so it is GOMAXPROCS when the pool is built.
+	maxSpinners int64
+	life        atomic.Pointer[life]
+	_           cacheLinePad
 
 	// Written on every task by submitters. A slot is taken when admits
 	// grows and given back when frees grows, so admits - frees is the
@@ -118,7 +122,7 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 	if err != nil {
 		return nil, err
 	}
-	e := &engine[T]{exec: exec, opts: opts}
+	e := &engine[T]{exec: exec, opts: opts, maxSpinners: int64(max(runtime.GOMAXPROCS(0), 1))}
 	capacity := int64(-1)
 	if size > 0 {
 		capacity = int64(min(size, math.MaxInt32))

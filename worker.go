@@ -2,10 +2,6 @@ package ants
 
 import "runtime"
 
-// maxSpinners bounds the workers that poll for a task at once; the others
-// park. One spinner per processor is all that can make progress.
-var maxSpinners = int64(max(runtime.GOMAXPROCS(0), 1))
-
 // spinRounds is how many times a spinning worker yields before it parks. A
 // round is one runtime.Gosched, so spinning lets the submitter run on the
 // same processor while the worker waits for what it submits.
@@ -15,7 +11,7 @@ const spinRounds = 32
 //
 // A worker takes tasks in three ways, cheapest first. It pops the next task
 // from the ring; failing that, it spins for a while as one of at most
-// maxSpinners workers, polling the head of the ring; failing that, it parks
+// engine.maxSpinners workers, polling the head of the ring; failing that, it parks
 // in the idle stack until a submitter or another worker wakes it, the
 // purger retires it, or the pool is released.
 //
@@ -109,14 +105,14 @@ func (e *engine[T]) claim() (t T, ok bool) {
 	return t, ok
 }
 
-// spin polls for a pending task for a while, unless maxSpinners workers
+// spin polls for a pending task for a while, unless e.maxSpinners workers
 // already do or submitters are blocked (they need the processors more). It
 // reports whether a task is pending.
 func (e *engine[T]) spin() bool {
 	if e.waiting.Load() > 0 {
 		return e.tasks.ready()
 	}
-	if e.spinning.Add(1) <= maxSpinners {
+	if e.spinning.Add(1) <= e.maxSpinners {
 		for range spinRounds {
 			if e.tasks.ready() {
 				break
