@@ -58,7 +58,6 @@ type engine[T any] struct {
 	tasks     *ring[T]     // admitted tasks on their way to a worker
 	capacity  atomic.Int64 // workers allowed at once; -1 means no limit
 	workers   atomic.Int64 // live worker goroutines; Running()
-	waiting   atomic.Int64 // submitters blocked in admitSlow; Waiting()
 	reporting atomic.Int64 // crashed workers still reporting a panic
 	// maxSpinners bounds the workers that poll for a task at once; the
 	// others park. One spinner per processor is all that can make progress,
@@ -85,6 +84,11 @@ type engine[T any] struct {
 	// Written by workers as they start and stop spinning.
 	spinning atomic.Int64 // workers polling for a task before they park
 	_        cacheLinePad
+
+	// Written by submitters as they block and by whoever unblocks them;
+	// read by every finishing worker.
+	waiting atomic.Int64 // submitters blocked in admitSlow; Waiting()
+	_       cacheLinePad
 
 	idle     idleStack  // parked workers
 	mu       sync.Mutex // guards waiters and the life transitions
