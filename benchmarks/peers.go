@@ -18,8 +18,8 @@ import (
 // Runner is one implementation under test, seen as an executor of func()
 // tasks with at most size of them running at once. Submit hands a task over
 // and returns when the implementation has taken it: it may block while the
-// executor is full (ants, conc, errgroup, semaphore, floor) or queue without
-// limit (pond, workerpool). Close is called once every submitted task has
+// executor is full (ants, conc, errgroup, semaphore, floor, floor-sync) or
+// queue without limit (pond, workerpool). Close is called once every submitted task has
 // finished; it frees the implementation's goroutines and waits for them.
 type Runner interface {
 	Submit(task func()) error
@@ -81,7 +81,9 @@ func Impls() []Impl {
 		{Name: "semaphore", Note: "a go statement per task behind a buffered-channel semaphore of size",
 			New: func(size int) (Runner, error) { return semaphore(make(chan struct{}, size)), nil }},
 		{Name: "floor", Note: "size goroutines started up front, ranging over one buffered channel",
-			New: newFloor},
+			New: func(size int) (Runner, error) { return newFloor(size, size), nil }},
+		{Name: "floor-sync", Note: "the same over an unbuffered channel: Submit returns once a worker has the task, the admission rule of ants",
+			New: func(size int) (Runner, error) { return newFloor(size, 0), nil }},
 	}
 }
 
@@ -247,15 +249,18 @@ func (s semaphore) Submit(task func()) error {
 func (s semaphore) Close() error { return nil }
 
 // floor: the least a bounded pool can do; no lifecycle, no errors, no
-// dynamic sizing, every goroutine started up front.
+// dynamic sizing, every goroutine started up front. With a buffer of size
+// it admits up to twice size tasks; floor-sync, without a buffer, admits
+// exactly size, as ants and antsgo without a queue do, so it is the floor
+// for their semantics.
 
 type floor struct {
 	tasks chan func()
 	wg    *sync.WaitGroup
 }
 
-func newFloor(size int) (Runner, error) {
-	f := floor{make(chan func(), size), new(sync.WaitGroup)}
+func newFloor(size, buffer int) floor {
+	f := floor{make(chan func(), buffer), new(sync.WaitGroup)}
 	f.wg.Add(size)
 	for range size {
 		go func() {
@@ -265,7 +270,7 @@ func newFloor(size int) (Runner, error) {
 			}
 		}()
 	}
-	return f, nil
+	return f
 }
 
 func (f floor) Submit(task func()) error { f.tasks <- task; return nil }
