@@ -162,7 +162,7 @@ func TestQuantile(t *testing.T) {
 func fakeReport() *Report {
 	impls := []Impl{{Name: "antsgo", Note: "ours"}, {Name: Baseline, Note: "theirs"}, {Name: "a<b&c", Note: "odd name"}}
 	rep := &Report{Machine: ThisMachine(), Command: "go run ./cmd/compare -scale 0.01", When: time.Unix(0, 0), Rounds: 2,
-		Cases: Cases(0.01), Impls: impls}
+		Cases: Cases(0.01), Impls: impls, LineTrips: []time.Duration{150, 470}}
 	for r := range 2 {
 		for _, c := range rep.Cases {
 			for i, im := range impls {
@@ -210,6 +210,9 @@ func TestMarkdownHasATablePerCase(t *testing.T) {
 	}
 	if !strings.Contains(out, rep.Machine.GoVersion) {
 		t.Error("the Go version is missing")
+	}
+	if !strings.Contains(out, "before each round and after the last: 150ns, 470ns") {
+		t.Error("the cache-line probes are missing")
 	}
 	// Every table row has as many cells as its header.
 	var cells int

@@ -58,6 +58,9 @@ type Report struct {
 	Cases   []Case
 	Impls   []Impl
 	Samples []Sample
+	// LineTrips holds LineRoundTrip probed before each round and after
+	// the last one: the state of the host while the rounds ran.
+	LineTrips []time.Duration
 }
 
 // Row summarises one implementation on one case over the rounds. The
@@ -158,6 +161,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	fmt.Fprintf(b, "- Command: `%s`\n", r.Command)
 	fmt.Fprintf(b, "- Date: %s; rounds: %d, implementations interleaved within each round (start rotated per round)\n",
 		r.When.UTC().Format("2006-01-02 15:04 MST"), r.Rounds)
+	if len(r.LineTrips) > 0 {
+		trips := make([]string, len(r.LineTrips))
+		for i, d := range r.LineTrips {
+			trips[i] = fmtNs(float64(d))
+		}
+		fmt.Fprintf(b, "- Cache-line round trip between the two cores (LineRoundTrip), before each round and after the last: %s\n",
+			strings.Join(trips, ", "))
+	}
 	fmt.Fprintf(b, "- ×%s: the ratio to ants v2.12.1 computed per round, then the median; below 1 is better. "+
 		"Time columns are medians and min–max over rounds.\n", Baseline)
 	for _, c := range r.Cases {

@@ -32,6 +32,10 @@ import (
 // samplePeriod is how often a child samples its heap and stacks.
 const samplePeriod = 5 * time.Millisecond
 
+// lineProbes is the number of round trips of each cache-line probe, a few
+// tens of milliseconds.
+const lineProbes = 100_000
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
@@ -77,6 +81,7 @@ func run() error {
 	fmt.Fprintf(os.Stderr, "%s\n", rep.Machine)
 	begin := time.Now()
 	for r := range *rounds {
+		rep.LineTrips = append(rep.LineTrips, benchmarks.LineRoundTrip(lineProbes))
 		for _, c := range cases {
 			for i := range impls {
 				im := impls[(i+r)%len(impls)] // rotate the start so no implementation always runs first
@@ -90,7 +95,8 @@ func run() error {
 			}
 		}
 	}
-	fmt.Fprintf(os.Stderr, "done in %v\n", time.Since(begin).Round(time.Second))
+	rep.LineTrips = append(rep.LineTrips, benchmarks.LineRoundTrip(lineProbes))
+	fmt.Fprintf(os.Stderr, "done in %v; cache-line round trips %v\n", time.Since(begin).Round(time.Second), rep.LineTrips)
 
 	var md, svg bytes.Buffer
 	if err := benchmarks.WriteMarkdown(&md, rep); err != nil {
