@@ -18,6 +18,9 @@ type Sample struct {
 	Impl  string
 	Round int
 	M     Measurement
+	// LineTrip is LineRoundTrip probed just before the sample ran: the
+	// host's state (see NearLine); 0 if not probed.
+	LineTrip time.Duration
 }
 
 // Machine describes the host the numbers come from.
@@ -222,6 +225,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			fmt.Fprintf(b, "\nEfficiency = tasks × %v per task (%d spin rounds, measured) / GOMAXPROCS / wall.\n", cost, iters)
 		}
 	}
+	writeStates(b, r)
 	fmt.Fprintf(b, "\n## Implementations\n\n")
 	for _, im := range r.Impls {
 		fmt.Fprintf(b, "- **%s**: %s\n", im.Name, im.Note)

@@ -32,9 +32,13 @@ import (
 // samplePeriod is how often a child samples its heap and stacks.
 const samplePeriod = 5 * time.Millisecond
 
-// lineProbes is the number of round trips of each cache-line probe, a few
-// tens of milliseconds.
-const lineProbes = 100_000
+// lineProbes is the number of round trips of the cache-line probe before
+// each round, a few tens of milliseconds; sampleProbes that of the shorter
+// probe before each sample.
+const (
+	lineProbes   = 100_000
+	sampleProbes = 20_000
+)
 
 func main() {
 	if err := run(); err != nil {
@@ -85,13 +89,14 @@ func run() error {
 		for _, c := range cases {
 			for i := range impls {
 				im := impls[(i+r)%len(impls)] // rotate the start so no implementation always runs first
+				line := benchmarks.LineRoundTrip(sampleProbes)
 				m, err := measure(c, im, *scale)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(os.Stderr, "round %d/%d  %-14s %-13s wall %-10v p99 %v\n", r+1, *rounds, c.Name, im.Name,
-					m.Wall.Round(time.Microsecond), m.P99)
-				rep.Samples = append(rep.Samples, benchmarks.Sample{Case: c.Name, Impl: im.Name, Round: r, M: m})
+				fmt.Fprintf(os.Stderr, "round %d/%d  %-14s %-13s wall %-10v p99 %-10v line %v\n", r+1, *rounds, c.Name, im.Name,
+					m.Wall.Round(time.Microsecond), m.P99, line)
+				rep.Samples = append(rep.Samples, benchmarks.Sample{Case: c.Name, Impl: im.Name, Round: r, M: m, LineTrip: line})
 			}
 		}
 	}

@@ -1,0 +1,98 @@
+package benchmarks
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// NearLine splits the host's two states (see LineRoundTrip): a cache-line
+// round trip below it is the near state, at or above it the far one. On
+// the machine of the committed results the probes fall at 120–290 ns or
+// at 460 ns and more.
+const NearLine = 300 * time.Nanosecond
+
+// stateImpls are the implementations whose ratios the report splits by
+// host state: this library with and without its queue, and the floors.
+var stateImpls = []string{"antsgo", "antsgo+queue", "floor", "floor-sync"}
+
+// StateRatios returns impl's paired ratios to the baseline on case c,
+// split by host state: a round counts as near (or far) when the probes
+// taken just before impl's sample and the baseline's sample in that round
+// are both below (or both at or above) NearLine. Rounds whose two probes
+// disagree, or that were not probed, count as neither.
+func (r *Report) StateRatios(c Case, impl string) (near, far []float64) {
+	type probe struct {
+		v    float64
+		line time.Duration
+	}
+	base := map[int]probe{}
+	for _, s := range r.Samples {
+		if s.Case == c.Name && s.Impl == Baseline {
+			base[s.Round] = probe{primary(c, s.M), s.LineTrip}
+		}
+	}
+	for _, s := range r.Samples {
+		if s.Case != c.Name || s.Impl != impl {
+			continue
+		}
+		b, ok := base[s.Round]
+		if !ok || b.v <= 0 || b.line <= 0 || s.LineTrip <= 0 {
+			continue
+		}
+		ratio := primary(c, s.M) / b.v
+		switch {
+		case s.LineTrip < NearLine && b.line < NearLine:
+			near = append(near, ratio)
+		case s.LineTrip >= NearLine && b.line >= NearLine:
+			far = append(far, ratio)
+		}
+	}
+	return near, far
+}
+
+// writeStates writes the ratios of stateImpls split by host state, if the
+// samples were probed.
+func writeStates(w io.Writer, r *Report) {
+	if !slices.ContainsFunc(r.Samples, func(s Sample) bool { return s.LineTrip > 0 }) {
+		return
+	}
+	var impls []string
+	for _, im := range r.Impls {
+		if slices.Contains(stateImpls, im.Name) {
+			impls = append(impls, im.Name)
+		}
+	}
+	if len(impls) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n## Ratios by host state\n\n")
+	fmt.Fprintf(w, "×%s by the state the host was in, as probed (LineRoundTrip) just before each sample: near below %v, far at or above; "+
+		"median over the rounds in that state (how many in brackets). A round where the two samples' probes disagree counts as neither.\n\n",
+		Baseline, NearLine)
+	fmt.Fprintf(w, "| case |")
+	for _, im := range impls {
+		fmt.Fprintf(w, " %s near | %s far |", im, im)
+	}
+	fmt.Fprintf(w, "\n|---|")
+	for range impls {
+		fmt.Fprintf(w, "--:|--:|")
+	}
+	fmt.Fprintln(w)
+	for _, c := range r.Cases {
+		fmt.Fprintf(w, "| %s |", c.Name)
+		for _, im := range impls {
+			near, far := r.StateRatios(c, im)
+			fmt.Fprintf(w, " %s | %s |", fmtStateRatio(near), fmtStateRatio(far))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func fmtStateRatio(xs []float64) string {
+	if len(xs) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s (%d)", fmtRatio(Median(xs)), len(xs))
+}
