@@ -19,8 +19,9 @@ import (
 // tasks with at most size of them running at once. Submit hands a task over
 // and returns when the implementation has taken it: it may block while the
 // executor is full (ants, conc, errgroup, semaphore, floor, floor-sync) or
-// queue without limit (pond, workerpool). Close is called once every submitted task has
-// finished; it frees the implementation's goroutines and waits for them.
+// queue without limit (pond, workerpool). Close is called once every
+// submitted task has finished; it frees the implementation's goroutines and
+// waits for them.
 type Runner interface {
 	Submit(task func()) error
 	Close() error

@@ -14,9 +14,10 @@ import (
 // scheduler instead.
 //
 // On a shared virtual machine this cost changes with where the host puts
-// the virtual CPUs, by 3× on the machine of the committed results, and the
-// workloads that hand tiny tasks between cores follow it; cmd/compare
-// probes it every round so a report says which state each round ran in.
+// the virtual CPUs, by 3× and more on the machine of the committed
+// results, and the workloads that hand tiny tasks between cores follow it;
+// cmd/compare probes it before every round and every sample, so a report
+// says which state each sample ran in (see NearLine).
 func LineRoundTrip(n int) time.Duration {
 	if runtime.GOMAXPROCS(0) < 2 || n <= 0 {
 		return 0
