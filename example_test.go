@@ -254,3 +254,78 @@ func ExampleWithQueueSize() {
 	// task 2
 	// task 3
 }
+
+func ExampleSubmitFuture() {
+	p, _ := NewPool(4)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	f := SubmitFuture(p, func() (int, error) { return 6 * 7, nil })
+	v, err := f.Wait()
+	fmt.Println(v, err)
+	// Output: 42 <nil>
+}
+
+func ExampleFuture_Done() {
+	p, _ := NewPool(4)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	f := SubmitFuture(p, func() (string, error) { return "", errors.New("no luck") })
+	select {
+	case <-f.Done():
+		_, err := f.Wait() // does not block: the future is ready
+		fmt.Println("failed:", err)
+	case <-time.After(time.Minute):
+		fmt.Println("too slow")
+	}
+	// Output: failed: no luck
+}
+
+func ExampleSubmitFuture_panic() {
+	p, _ := NewPool(1)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	_, err := SubmitFuture(p, func() (int, error) {
+		var m map[string]int
+		m["x"] = 1 // panics: assignment to entry in nil map
+		return 0, nil
+	}).Wait()
+	var pe *PanicError
+	fmt.Println(errors.As(err, &pe), len(pe.Stack) > 0)
+	fmt.Println(err)
+	// Output:
+	// true true
+	// task panicked: assignment to entry in nil map
+}
+
+func ExampleGroup() {
+	p, _ := NewPool(4)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	g, ctx := NewGroup(context.Background(), p)
+	for _, name := range []string{"a", "b", "c"} {
+		g.Go(func(ctx context.Context) error {
+			if name == "b" {
+				return fmt.Errorf("fetch %s: not found", name)
+			}
+			return nil
+		})
+	}
+	fmt.Println(g.Wait())
+	fmt.Println(context.Cause(ctx))
+	// Output:
+	// fetch b: not found
+	// fetch b: not found
+}
+
+func ExampleResultGroup() {
+	p, _ := NewPool(4)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	g, _ := NewResultGroup[int](context.Background(), p, WithLimit(2))
+	for i := 1; i <= 5; i++ {
+		g.Go(func(context.Context) (int, error) { return i * i, nil })
+	}
+	squares, err := g.Wait()
+	fmt.Println(squares, err)
+	// Output: [1 4 9 16 25] <nil>
+}
