@@ -9,98 +9,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 )
 
-// The operations and plans of the model test, and the checker that runs a
-// plan and judges every call (see model_test.go).
-
-type relOpKind uint8
-
-const (
-	relOpSubmit         relOpKind = iota // Submit or Invoke
-	relOpSubmitCtx                       // SubmitContext or InvokeContext
-	relOpTune                            // Tune(n)
-	relOpRelease                         // Release()
-	relOpReleaseTimeout                  // ReleaseTimeout(d)
-	relOpReleaseContext                  // ReleaseContext(ctx with timeout d)
-	relOpReboot                          // Reboot()
-	relOpRead                            // the gauges
-	relOpAwait                           // wait until n tasks run at once (fixed plans only)
-)
-
-var relOpNames = [...]string{"Submit", "SubmitCtx", "Tune", "Release", "ReleaseTimeout", "ReleaseContext", "Reboot", "Read", "Await"}
-
-type relTaskKind uint8
-
-const (
-	relTaskQuick  relTaskKind = iota // returns at once
-	relTaskHold                      // waits for the gate or for d
-	relTaskPanic                     // panics
-	relTaskGoexit                    // calls runtime.Goexit
-)
-
-var relTaskNames = [...]string{"quick", "hold", "panic", "goexit"}
-
-type relCtxKind uint8
-
-const (
-	relCtxBackground relCtxKind = iota // never done
-	relCtxCancelled                    // done before the call
-	relCtxTimeout                      // done after d
-)
-
-// relOp is one step of one goroutine of a plan.
-type relOp struct {
-	kind relOpKind
-	task relTaskKind
-	ctx  relCtxKind
-	n    int
-	d    time.Duration
-}
-
-func (o relOp) String() string {
-	switch o.kind {
-	case relOpSubmit:
-		return fmt.Sprintf("Submit(%s %v)", relTaskNames[o.task], o.d)
-	case relOpSubmitCtx:
-		return fmt.Sprintf("SubmitCtx(%s %v, ctx=%d)", relTaskNames[o.task], o.d, o.ctx)
-	case relOpTune, relOpAwait:
-		return fmt.Sprintf("%s(%d)", relOpNames[o.kind], o.n)
-	case relOpReleaseTimeout, relOpReleaseContext:
-		return fmt.Sprintf("%s(%v)", relOpNames[o.kind], o.d)
-	}
-	return relOpNames[o.kind]
-}
-
-// relPlan is a pool configuration and, per goroutine, its operations.
-type relPlan struct {
-	cfg    relCfg
-	actors [][]relOp
-}
-
-func (p relPlan) String() string {
-	var b strings.Builder
-	b.WriteString(p.cfg.String())
-	for i, ops := range p.actors {
-		fmt.Fprintf(&b, "\n  goroutine %d: %v", i, ops)
-	}
-	return b.String()
-}
-
-// relLimits bounds the time a run may take.
-type relLimits struct {
-	call  time.Duration // how long one call may block before it counts as a hang
-	drain time.Duration // the timeout of the final ReleaseTimeout
-	hold  time.Duration // how long a hold task waits at most for the gate
-	leak  bool          // check for leftover goroutines with goleak
-	stats bool          // check Stats() against the tasks seen
-}
-
-var relDefaultLimits = relLimits{call: 20 * time.Second, drain: 20 * time.Second, hold: 10 * time.Second, leak: true, stats: true}
+// The checker of the model test, which runs a plan and judges every call
+// (see model_test.go; the plans are in model_plan_test.go).
 
 // The kinds of failure the checker reports; each error it returns wraps one.
 var (
@@ -259,39 +174,6 @@ func (c *relChecker) recordCap(capacity int64) {
 	c.maxCap = max(c.maxCap, capacity)
 }
 
-// relWatchdog fails a run whose call does not return in time.
-type relWatchdog struct {
-	c    *relChecker
-	f    relFace
-	hung chan struct{}
-	once sync.Once
-}
-
-// call runs fn and reports a hang if it has not returned after limit.
-func (w *relWatchdog) call(desc string, limit time.Duration, fn func()) {
-	timer := time.AfterFunc(limit, func() {
-		w.once.Do(func() {
-			w.c.fail(relErrHang, "%s blocked for %v; pool: Running=%d Waiting=%d Stats=%+v; goroutines:\n%s",
-				desc, limit, w.f.Running(), w.f.Waiting(), w.f.Stats(), relStacks())
-			close(w.hung)
-		})
-	})
-	fn()
-	timer.Stop()
-}
-
-// relStacks returns the stacks of all goroutines.
-func relStacks() string {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return string(buf[:n])
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-}
-
 // relCheckPlan runs plan against the pool that build returns and reports
 // every invariant it saw broken, or nil. When it reports a hang, the hung
 // goroutines are left behind.
@@ -407,41 +289,6 @@ func relCheckPlan(plan relPlan, build relFactory, limits relLimits) error {
 	}
 	relTotalsRecord(plan, len(c.tasks), accepted, ran, c.peak)
 	return c.result()
-}
-
-// relTotals counts what the checker has exercised, for the logs of the
-// model and soak tests.
-var relTotals struct {
-	sync.Mutex
-	plans, ops, tasks, accepted, ran, peakSum int64
-}
-
-func relTotalsRecord(plan relPlan, tasks int, accepted, ran int64, peak int) {
-	relTotals.Lock()
-	defer relTotals.Unlock()
-	relTotals.plans++
-	for _, ops := range plan.actors {
-		relTotals.ops += int64(len(ops))
-	}
-	relTotals.tasks += int64(tasks)
-	relTotals.accepted += accepted
-	relTotals.ran += ran
-	relTotals.peakSum += int64(peak)
-}
-
-// relTotalsSince logs what was exercised since snapshot s was taken.
-func relTotalsLog(t testing.TB, s [6]int64) {
-	relTotals.Lock()
-	defer relTotals.Unlock()
-	t.Logf("%d plans, %d operations, %d tasks submitted, %d accepted, %d runs, mean peak concurrency %.1f",
-		relTotals.plans-s[0], relTotals.ops-s[1], relTotals.tasks-s[2], relTotals.accepted-s[3], relTotals.ran-s[4],
-		float64(relTotals.peakSum-s[5])/float64(max(relTotals.plans-s[0], 1)))
-}
-
-func relTotalsSnapshot() [6]int64 {
-	relTotals.Lock()
-	defer relTotals.Unlock()
-	return [6]int64{relTotals.plans, relTotals.ops, relTotals.tasks, relTotals.accepted, relTotals.ran, relTotals.peakSum}
 }
 
 // checkStats compares the pool's counters with what the checker saw. The
