@@ -249,7 +249,7 @@ func TestCompatInvokeNil(t *testing.T) {
 // reboots the pool first and leaves it released and drained.
 func TestCompatDefaultPool(t *testing.T) {
 	Reboot()
-	if Default() != Default() {
+	if first, second := Default(), Default(); first != second {
 		t.Fatal("Default(): got two different pools; want the same one")
 	}
 	faceWant(t, "Cap()", Cap(), DefaultAntsPoolSize)

@@ -285,16 +285,16 @@ func ExampleSubmitFuture_panic() {
 	defer func() { _ = p.ReleaseTimeout(time.Second) }()
 
 	_, err := SubmitFuture(p, func() (int, error) {
-		var m map[string]int
-		m["x"] = 1 // panics: assignment to entry in nil map
-		return 0, nil
+		squares := []int{0, 1, 4}
+		n := len(squares)
+		return squares[n], nil // panics: index out of range
 	}).Wait()
 	var pe *PanicError
 	fmt.Println(errors.As(err, &pe), len(pe.Stack) > 0)
 	fmt.Println(err)
 	// Output:
 	// true true
-	// task panicked: assignment to entry in nil map
+	// task panicked: runtime error: index out of range [3] with length 3
 }
 
 func ExampleGroup() {

@@ -2,6 +2,7 @@ package ants
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 )
@@ -94,11 +95,11 @@ func (e *engine[T]) Release() {
 func (e *engine[T]) ReleaseTimeout(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := e.ReleaseContext(ctx); err == context.DeadlineExceeded {
+	err := e.ReleaseContext(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
 		return ErrTimeout
-	} else {
-		return err
 	}
+	return err
 }
 
 // ReleaseContext is Release followed by a wait until every accepted task has

@@ -210,11 +210,11 @@ func (p *relFakePool) Stats() Stats {
 func (p *relFakePool) ReleaseTimeout(d time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	if err := p.ReleaseContext(ctx); errors.Is(err, context.DeadlineExceeded) {
+	err := p.ReleaseContext(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
 		return ErrTimeout
-	} else {
-		return err
 	}
+	return err
 }
 
 func (p *relFakePool) ReleaseContext(ctx context.Context) error {

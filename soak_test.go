@@ -37,22 +37,22 @@ func TestSoak(t *testing.T) {
 		plan := relDecodePlan(data)
 		for _, ops := range plan.actors {
 			for _, op := range ops {
-				switch {
-				case op.kind == relOpSubmit || op.kind == relOpSubmitCtx:
-					switch {
-					case op.task == relTaskPanic:
+				switch op.kind {
+				case relOpSubmit, relOpSubmitCtx:
+					switch op.task {
+					case relTaskPanic:
 						faults.panics++
-					case op.task == relTaskGoexit:
+					case relTaskGoexit:
 						faults.goexits++
 					}
 					if op.kind == relOpSubmitCtx && op.ctx != relCtxBackground {
 						faults.cancels++
 					}
-				case op.kind == relOpRelease || op.kind == relOpReleaseTimeout || op.kind == relOpReleaseContext:
+				case relOpRelease, relOpReleaseTimeout, relOpReleaseContext:
 					faults.releases++
-				case op.kind == relOpTune:
+				case relOpTune:
 					faults.tunes++
-				case op.kind == relOpReboot:
+				case relOpReboot:
 					faults.reboots++
 				}
 			}

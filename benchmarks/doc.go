@@ -1,0 +1,13 @@
+// Package benchmarks compares github.com/antsgo/ants with ants v2 and the
+// other pools Go programs use, on a fixed set of workloads: sleeping
+// tasks, tiny tasks from one or many submitters, short CPU-bound tasks, a
+// function pool and submit-to-start latency.
+//
+// Each implementation sits behind a Runner (or Invoker) adapter in
+// peers.go; Cases lists the workloads, Run measures one case on one
+// implementation, and Report, WriteMarkdown and WriteSVG turn the samples
+// of an interleaved run into the tables and chart under results/.
+// LineRoundTrip probes the state of the host, which the hand-off
+// workloads depend on. The command cmd/compare drives it all; see
+// README.md.
+package benchmarks
