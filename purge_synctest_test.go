@@ -7,7 +7,6 @@
 package ants
 
 import (
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -35,13 +34,7 @@ func purgeCase(t *testing.T, check func(t *testing.T, p *faceAdapter), opts ...O
 					t.Fatalf("building the pool: got %v; want nil", err)
 				}
 				gate := make(chan struct{})
-				var wg sync.WaitGroup
-				wg.Add(p.Cap())
-				for i := range p.Cap() {
-					if err := p.submit(func() { defer wg.Done(); <-gate }); err != nil {
-						t.Fatalf("Submit of task %d: got %v; want nil", i, err)
-					}
-				}
+				wg := faceFill(t, p, p.Cap(), gate)
 				close(gate)
 				wg.Wait()
 				synctest.Wait() // every worker is parked
