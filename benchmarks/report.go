@@ -92,12 +92,7 @@ func primary(c Case, m Measurement) float64 {
 // Summary returns one row per implementation that has samples for c, in
 // the order of r.Impls.
 func (r *Report) Summary(c Case) []Row {
-	base := map[int]float64{}
-	for _, s := range r.Samples {
-		if s.Case == c.Name && s.Impl == Baseline {
-			base[s.Round] = primary(c, s.M)
-		}
-	}
+	base := r.baseline(c)
 	var rows []Row
 	for _, im := range r.Impls {
 		var prim, ratio, allocs, bytes, eff, p50, p99, p999, util, rss, heap, stack []float64
@@ -107,8 +102,8 @@ func (r *Report) Summary(c Case) []Row {
 			}
 			v := primary(c, s.M)
 			prim = append(prim, v)
-			if b, ok := base[s.Round]; ok && b > 0 {
-				ratio = append(ratio, v/b)
+			if b, ok := base[s.Round]; ok && primary(c, b.M) > 0 {
+				ratio = append(ratio, v/primary(c, b.M))
 			}
 			allocs = append(allocs, s.M.AllocsPerTask)
 			bytes = append(bytes, s.M.BytesPerTask)
@@ -131,6 +126,18 @@ func (r *Report) Summary(c Case) []Row {
 			PeakRSS: Median(rss), PeakHeap: Median(heap), PeakStack: Median(stack)})
 	}
 	return rows
+}
+
+// baseline returns the baseline's samples of case c by round, the
+// denominators of the paired ratios.
+func (r *Report) baseline(c Case) map[int]Sample {
+	base := map[int]Sample{}
+	for _, s := range r.Samples {
+		if s.Case == c.Name && s.Impl == Baseline {
+			base[s.Round] = s
+		}
+	}
+	return base
 }
 
 // Median returns the median of xs, or NaN for none.

@@ -23,29 +23,20 @@ var stateImpls = []string{"antsgo", "antsgo+queue", "floor", "floor-sync"}
 // are both below (or both at or above) NearLine. Rounds whose two probes
 // disagree, or that were not probed, count as neither.
 func (r *Report) StateRatios(c Case, impl string) (near, far []float64) {
-	type probe struct {
-		v    float64
-		line time.Duration
-	}
-	base := map[int]probe{}
-	for _, s := range r.Samples {
-		if s.Case == c.Name && s.Impl == Baseline {
-			base[s.Round] = probe{primary(c, s.M), s.LineTrip}
-		}
-	}
+	base := r.baseline(c)
 	for _, s := range r.Samples {
 		if s.Case != c.Name || s.Impl != impl {
 			continue
 		}
 		b, ok := base[s.Round]
-		if !ok || b.v <= 0 || b.line <= 0 || s.LineTrip <= 0 {
+		if !ok || primary(c, b.M) <= 0 || b.LineTrip <= 0 || s.LineTrip <= 0 {
 			continue
 		}
-		ratio := primary(c, s.M) / b.v
+		ratio := primary(c, s.M) / primary(c, b.M)
 		switch {
-		case s.LineTrip < NearLine && b.line < NearLine:
+		case s.LineTrip < NearLine && b.LineTrip < NearLine:
 			near = append(near, ratio)
-		case s.LineTrip >= NearLine && b.line >= NearLine:
+		case s.LineTrip >= NearLine && b.LineTrip >= NearLine:
 			far = append(far, ratio)
 		}
 	}
