@@ -33,6 +33,16 @@
 // once. [Pool.SubmitContext] waits only until its context is done.
 // [Pool.Tune] changes n at run time.
 //
+// A task accepted while fewer than n tasks run starts at once: it never
+// waits for another task to finish, so tasks that wait for each other (at
+// a barrier, or a parent for its children) do not deadlock as long as they
+// fit in the pool. When submitters wait, a freed slot is shared out as
+// sync.Mutex shares its lock: the longest-waiting submitter is woken to
+// take it, and a submitter that is running may take it first, which keeps
+// the workers busy while the other one wakes up; but once a submitter has
+// waited more than a millisecond, every freed slot goes straight to the
+// longest-waiting submitter until none is left waiting.
+//
 // With [WithQueueSize], a pool also holds up to that many accepted tasks in
 // a queue in front of its workers: Submit returns as soon as its task is
 // queued, and only waits (or fails, if Nonblocking) when the queue is full

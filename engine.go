@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -15,31 +14,58 @@ import (
 //
 // # How a task flows
 //
-// Submit first admits the task: it takes one of the pool's slots with a CAS
-// on admits (slots ever taken; admits - frees is the number of tasks
-// accepted and not yet finished), or waits for one in admitSlow. Then it dispatches the task. If no worker is idle
-// and the pool may grow, it starts a worker with the task as its first
-// payload. Otherwise it pushes the task on the ring tasks and makes sure
-// the task has a taker (handoff). A worker runs its task, gives the slot
-// back (done), and pops the next task without parking while there is one;
-// see worker.go for how an idle worker waits without a wake-up per task. A
-// finishing worker hands its slot to the oldest blocked submitter, if any,
-// so a waiter wakes exactly when a slot frees.
+// Submit first admits the task: it takes one of the pool's slots from the
+// gate (admission.go), at once if one is free, or else by waiting for one.
+// Then it dispatches the task. If no worker is spinning or parked and the
+// pool may have one more worker, it starts a worker with the task as its
+// first payload. Otherwise it pushes the task on the ring tasks and makes
+// sure the task has a taker (handoff). A worker runs its task, gives the
+// slot back (which may wake or serve a waiter), and pops the next task
+// without parking while there is one; failing that it spins a while, then
+// parks in the idle stack (idle.go). See worker.go.
 //
-// # Why no accepted task is stranded
+// # Work conservation
 //
-// Each task on the ring has a taker. When it was pushed, either a worker
-// was spinning (and a spinner that stops looks at the ring once more after
-// it stops counting as one), or a busy worker popped it while the submitter
-// polled, or the submitter woke a parked worker, started one, or left a
-// wake-up token for the next worker to park. A token is only left when
-// workers >= need(), that is, when every waiting task already has a worker
-// that is not running a task and is on its way to pop or park. A worker
-// that wants to exit decrements workers and then calls enlist, which keeps
-// it if the pool fell short of need(), and wakes another worker if tasks
-// wait. The atomics are sequentially consistent: of a submitter and a worker
-// that each write their own word and then read the other's, at least one
-// sees the other's write.
+// Whenever fewer tasks run than the capacity in force and an admitted task
+// waits on the ring, some worker that is not running a task is on its way
+// to that task: it is spinning, or was woken or started for it, or has just
+// finished a task and is about to pop. So the task starts without waiting
+// for another task to finish. Every path that puts a task on the ring or
+// takes one off keeps this, as the invariants below say.
+//
+// # Invariants
+//
+//  1. A pushed task has a taker. After its push, the submitter (handoff)
+//     returns at once only if a worker spins; otherwise it polls the task's
+//     cell a moment and then wakes a parked worker, or starts one if the
+//     pool may have more (wakeOne). If it does neither, every worker is
+//     counted and none is parked, so workers >= need(): as many workers as
+//     admitted tasks, or the capacity. Then either all of them run tasks
+//     (the pool is at capacity) or one is between two tasks and will pop.
+//  2. A spinner does not stop counting as one before it looks at the ring
+//     (spin: spinning is decremented, then ready is read); the submitter
+//     pushes, then reads spinning. The atomics are sequentially
+//     consistent, so one of them sees the other.
+//  3. A taker passes it on. Submitters that saw one spinner woke nobody, so
+//     a worker that was counted on (a spinner, a woken or started worker)
+//     and pops a task wakes another if more tasks wait and nobody spins
+//     (passOn); a burst of k tasks wakes workers one after the other.
+//  4. A parking worker pushes itself on the idle stack and then looks at the
+//     ring once more (idle.park); a waker reads the stack's size after the
+//     push it serves. So no wake-up is lost to a worker on its way to park.
+//  5. Every worker returns to next after a task, and next checks the
+//     capacity before every pop: a worker above the capacity (after Tune
+//     shrank it) leaves instead of taking a task. A leaving worker first
+//     uncounts itself and stays if the pool is then short of workers for
+//     its admitted tasks (leave), and wakes another if tasks wait.
+//  6. A task pushed behind a cell whose push is still in progress is popped
+//     once that push publishes: pop and ready see the head cell unpublished
+//     and report the ring empty until then, and the submitter of the head
+//     cell runs its own handoff once it has published, which finds a taker
+//     for the head, whose taker passes on to the tasks behind it (3).
+//  7. A slot goes back to the gate exactly once per admitted task: when the
+//     task has run (finish or crashed), or when its submission is refused
+//     after admission because the pool was released meanwhile.
 //
 // # Lifecycle
 //
@@ -64,36 +90,18 @@ type engine[T any] struct {
 	// so it is GOMAXPROCS when the pool is built.
 	maxSpinners int64
 	life        atomic.Pointer[life]
-	_           cacheLinePad
 
-	// Written on every task by submitters. A slot is taken when admits
-	// grows and given back when frees grows, so admits - frees is the
-	// number of admitted tasks, queued or running (see admitted). The two
-	// live on separate cache lines: a submitter reads frees only when its
-	// cached copy, seen, says the pool is full.
-	admits    atomic.Uint64 // slots ever taken
-	seen      atomic.Uint64 // a value frees had: a lower bound of it
-	submitted atomic.Uint64 // tasks accepted since the pool was built
-	_         cacheLinePad
-
-	// Written on every task by workers.
-	frees     atomic.Uint64 // slots ever given back
-	completed atomic.Uint64 // accepted tasks that finished, panics included
-	_         cacheLinePad
+	// gate admits the tasks; its limit, read on every task, comes first, and
+	// its counters sit on lines of their own.
+	gate gate[T]
+	_    cacheLinePad
 
 	// Written by workers as they start and stop spinning.
 	spinning atomic.Int64 // workers polling for a task before they park
 	_        cacheLinePad
 
-	// Written by submitters as they block and by whoever unblocks them;
-	// read by every finishing worker.
-	waiting atomic.Int64 // submitters blocked in admitSlow; Waiting()
-	_       cacheLinePad
-
-	idle     idleStack  // parked workers
-	mu       sync.Mutex // guards waiters and the life transitions
-	waiters  waitQueue
-	counters counters // counts of the rarer events
+	idle     idleStack // parked workers
+	counters counters  // counts of the rarer events
 }
 
 // cacheLinePad keeps the field groups of engine on separate cache lines.
@@ -108,18 +116,14 @@ type cacheLinePad [128]byte
 const handoffBuffer = 1024
 
 // maxBufferBytes bounds the memory of a pool's ring, which is allocated
-// when the pool is built: the queue and the hand-off buffer together, at
-// the size of a cell of the payload type.
-const maxBufferBytes = 1 << 28
+// when the pool is built: the number of cells (the queue, or the hand-off
+// buffer or a PreAlloc capacity if larger, rounded up to a power of two)
+// times the size of a cell, which is the payload plus 8 bytes.
+const maxBufferBytes = 1 << 29
 
 // handoffSpins is how many times a submitter polls for its task to be
 // taken before it wakes a parked worker; see handoff.
 const handoffSpins = 64
-
-// spinsBeforePark is how many times a submitter that found the pool full
-// yields before it queues up and parks. On a busy pool a slot frees within
-// a few scheduler slices, and yielding is cheaper than a park and wake-up.
-const spinsBeforePark = 4
 
 func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
 	opts, err := loadOptions(size, options)
@@ -132,33 +136,57 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 		capacity = int64(min(size, math.MaxInt32))
 	}
 	e.capacity.Store(capacity)
-	slots := maxBufferBytes / int(unsafe.Sizeof(cell[T]{}))
-	if opts.QueueSize > slots {
+	cells, ok := ringCells[T](opts, capacity)
+	if !ok {
 		return nil, ErrInvalidQueueSize
 	}
-	buffer := handoffBuffer
-	if capacity > handoffBuffer && opts.PreAlloc {
-		buffer = int(min(capacity, MaxQueueSize))
-	}
-	buffer = min(buffer, slots-opts.QueueSize)
-	e.tasks = newRing[T](buffer + opts.QueueSize)
-	e.idle.spawn = e.spawnServer
+	e.tasks = newRing[T](cells)
+	e.gate.limit.Store(e.limitFor(capacity))
+	e.gate.closed = func() bool { return e.life.Load().closed.Load() }
+	e.gate.dispatch = e.dispatch
 	e.life.Store(e.newLife())
 	return e, nil
 }
 
-// limit returns how many tasks may be admitted at once, or -1 for no limit.
-func (e *engine[T]) limit() int64 {
-	c := e.capacity.Load()
-	if c < 0 {
+// ringCells returns the number of cells of a pool's ring, and false if the
+// queue asked for would take more than maxBufferBytes. PreAlloc only asks
+// for more cells, so it is held to the bound instead of refused.
+func ringCells[T any](opts Options, capacity int64) (int, bool) {
+	most := maxBufferBytes / int(unsafe.Sizeof(cell[T]{})) // cells the bound allows
+	if pow2(opts.QueueSize) > most {
+		return 0, false
+	}
+	n := pow2(max(handoffBuffer, opts.QueueSize))
+	if opts.PreAlloc && capacity > int64(n) {
+		n = pow2(int(min(capacity, MaxQueueSize)))
+	}
+	for n > most {
+		n >>= 1
+	}
+	return n, true
+}
+
+// pow2 returns the least power of two that is at least n (and at least 2).
+func pow2(n int) int {
+	size := 2
+	for size < n {
+		size <<= 1
+	}
+	return size
+}
+
+// limitFor returns the gate's limit for a capacity: the workers and the
+// queue; -1 for no limit.
+func (e *engine[T]) limitFor(capacity int64) int64 {
+	if capacity < 0 {
 		return -1
 	}
-	return c + int64(e.opts.QueueSize)
+	return capacity + int64(e.opts.QueueSize)
 }
 
 // need returns how many workers the admitted tasks need.
 func (e *engine[T]) need() int64 {
-	a := e.admitted()
+	a := e.gate.admitted()
 	if c := e.capacity.Load(); c >= 0 && a > c {
 		return c
 	}
@@ -177,37 +205,70 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 			return err
 		}
 	}
-	if !e.tryAdmit() {
-		if err := e.admitSlow(ctx); err != nil {
+	if !e.gate.tryAdmit() {
+		dispatched, err := e.gate.acquire(ctx, t, 0, &e.opts)
+		if err != nil {
 			e.counters.reject(err)
 			return err
+		}
+		if dispatched {
+			return nil
 		}
 	}
 	// A Release that raced with admission is seen here, or it sees our slot
 	// in settle and waits for it: either the task is refused or it runs
 	// before ReleaseContext returns.
 	if e.life.Load().closed.Load() {
-		e.done()
+		e.gate.release(false)
 		e.settle()
 		return ErrPoolClosed
 	}
-	e.submitted.Add(1)
-	// Nobody is idle to take the task: start a worker with it, if the pool
-	// may grow. Otherwise queue it and, unless a worker is spinning and will
-	// find it, wake one (see worker.go).
-	if e.spinning.Load() == 0 && e.idle.size.Load() == 0 && e.enlist() {
-		go e.worker(t)
-		return nil
-	}
-	pos := e.push(t)
-	e.handoff(pos)
+	e.gate.submitted.Add(1)
+	e.dispatch(t, false)
 	return nil
 }
 
+// enqueue submits t on behalf of a task running on the pool, without
+// blocking and without a goroutine: t is admitted at once if a slot is
+// free, or else waits in the gate's queue, in order with the blocked
+// submitters, and is dispatched when a slot is handed to it. Nonblocking
+// and MaxBlockingTasks do not apply: t continues work the pool accepted.
+// It fails only with ErrPoolClosed; a nil error means t runs exactly once,
+// even if the pool is released meanwhile (Release leaves such tasks queued,
+// and the pool drains only once they have run).
+func (e *engine[T]) enqueue(t T) error {
+	if e == nil || e.life.Load().closed.Load() {
+		return ErrPoolClosed
+	}
+	admitted, err := e.gate.enqueue(t, 0)
+	if err != nil || !admitted {
+		return err
+	}
+	e.dispatch(t, false)
+	return nil
+}
+
+// dispatch hands the admitted task t to a worker: it starts one with t if
+// nobody is idle to take it and the pool may grow, and otherwise pushes t
+// on the ring and finds it a taker (handoff). A worker that dispatches a
+// task it granted a slot to (fromWorker) only pushes it: it is about to
+// pop, so it is the taker.
+func (e *engine[T]) dispatch(t T, fromWorker bool) {
+	if fromWorker {
+		e.push(t)
+		return
+	}
+	if e.spinning.Load() == 0 && e.idle.size.Load() == 0 && e.enlist() {
+		go e.worker(t)
+		return
+	}
+	e.handoff(e.push(t))
+}
+
 // push puts t on the ring and returns its position. The ring holds at least
-// the pool's capacity or handoffBuffer tasks, so it is only full when a pool
-// of more than handoffBuffer workers has that many tasks waiting for workers
-// that are starting or being woken: then the submitter waits for them.
+// the queue or handoffBuffer tasks, so it is only full when that many wait
+// for workers that are starting or being woken: then the submitter waits
+// for them.
 func (e *engine[T]) push(t T) uint64 {
 	for {
 		if pos, ok := e.tasks.push(t); ok {
@@ -218,12 +279,11 @@ func (e *engine[T]) push(t T) uint64 {
 	}
 }
 
-// handoff makes sure that the task pushed at pos has a taker. A spinning
-// worker will take it (a spinner that gives up looks at the ring once more
-// after it stops counting as one). Otherwise the submitter polls a moment
-// for a busy worker to finish and take it, and wakes one if none does: a
-// wake-up costs a microsecond or more, while a tiny task finishes well
-// within the polls, so a stream of them needs no wake-up at all.
+// handoff makes sure that the task pushed at pos has a taker (invariant 1).
+// A spinning worker will take it, or pass it on. Otherwise the submitter
+// polls a moment for a busy worker to finish and take it, and wakes one if
+// none does: a wake-up costs a microsecond or more, while a tiny task
+// finishes well within the polls, so a stream of them needs no wake-up.
 func (e *engine[T]) handoff(pos uint64) {
 	for i := 0; e.spinning.Load() == 0; i++ {
 		if e.tasks.taken(pos) {
@@ -236,114 +296,21 @@ func (e *engine[T]) handoff(pos uint64) {
 	}
 }
 
-// tryAdmit takes a slot if one is free. It counts the free slots against
-// seen, a possibly stale copy of frees, and reads frees itself, a line the
-// workers write, only when that count says the pool is full; a stale copy
-// only ever undercounts the free slots.
-func (e *engine[T]) tryAdmit() bool {
-	for {
-		a := e.admits.Load()
-		if l := e.limit(); l >= 0 && int64(a-e.seen.Load()) >= l {
-			f := e.frees.Load()
-			if int64(a-f) >= l {
-				return false
-			}
-			e.seen.Store(f)
-		}
-		if e.admits.CompareAndSwap(a, a+1) {
-			return true
-		}
+// wakeOne provides a taker for a pending task: it wakes a parked worker, or
+// starts one if the pool may have more. If it can do neither, the pool has
+// the workers its admitted tasks need and none is parked (invariant 1).
+func (e *engine[T]) wakeOne() {
+	if !e.idle.wake() {
+		e.spawnServer()
 	}
 }
 
-// admitted returns the number of admitted tasks, queued or running. frees
-// is read first, so a racing admission can only make the result larger.
-func (e *engine[T]) admitted() int64 {
-	f := e.frees.Load()
-	return int64(e.admits.Load() - f)
-}
-
-// admitSlow waits for a slot: it yields a few times, then queues up and
-// parks until a finishing worker or Tune hands it a slot, Release refuses
-// it, or ctx is done.
-func (e *engine[T]) admitSlow(ctx context.Context) error {
-	if e.opts.Nonblocking {
-		return ErrPoolOverload
+// passOn wakes another worker for the tasks left on the ring, unless a
+// worker spins and will take them (invariant 3).
+func (e *engine[T]) passOn() {
+	if e.tasks.ready() && e.spinning.Load() == 0 {
+		e.wakeOne()
 	}
-	for range spinsBeforePark {
-		runtime.Gosched()
-		if e.tryAdmit() {
-			return nil
-		}
-	}
-	e.mu.Lock()
-	if e.life.Load().closed.Load() {
-		e.mu.Unlock()
-		return ErrPoolClosed
-	}
-	if m := e.opts.MaxBlockingTasks; m > 0 && e.waiting.Load() >= int64(m) {
-		e.mu.Unlock()
-		return ErrPoolOverload
-	}
-	// Announce before the last try: a worker frees its slot before it reads
-	// waiting, so either it sees us or our try sees its slot.
-	e.waiting.Add(1)
-	if e.tryAdmit() {
-		e.waiting.Add(-1)
-		e.mu.Unlock()
-		return nil
-	}
-	w := e.waiters.push()
-	e.mu.Unlock()
-
-	var cancel <-chan struct{}
-	if ctx != nil {
-		cancel = ctx.Done()
-	}
-	select {
-	case err := <-w.ready:
-		e.waiters.recycle(w)
-		return err
-	case <-cancel:
-	}
-	e.mu.Lock()
-	queued := e.waiters.remove(w)
-	if queued {
-		e.waiting.Add(-1)
-	}
-	e.mu.Unlock()
-	if !queued {
-		// A slot or a refusal arrived as ctx was done. The caller sees the
-		// cancellation, so a granted slot goes back.
-		if err := <-w.ready; err == nil {
-			e.done()
-			e.settle()
-		}
-	}
-	e.waiters.recycle(w)
-	return ctx.Err()
-}
-
-// wakeWaiters hands free slots to blocked submitters, oldest first, and
-// reports whether it woke one.
-func (e *engine[T]) wakeWaiters() (woke bool) {
-	e.mu.Lock()
-	for !e.waiters.empty() && e.tryAdmit() {
-		e.waiting.Add(-1)
-		e.waiters.pop().ready <- nil
-		woke = true
-	}
-	e.mu.Unlock()
-	return woke
-}
-
-// done gives back the slot of a finished task and passes it on to a blocked
-// submitter, if any, and reports whether it did. The slot is given back
-// before waiting is read; see admitSlow for the other half of that
-// argument.
-func (e *engine[T]) done() bool {
-	e.frees.Add(1)
-	return e.waiting.Load() > 0 && e.wakeWaiters()
 }
 
 // enlist counts one more worker if the admitted tasks need it, and reports
@@ -352,6 +319,9 @@ func (e *engine[T]) done() bool {
 func (e *engine[T]) enlist() bool {
 	for {
 		w := e.workers.Load()
+		if c := e.capacity.Load(); c >= 0 && w >= c {
+			return false // the pool has all the workers it may have
+		}
 		if w >= e.need() {
 			return false
 		}
@@ -377,7 +347,8 @@ func (e *engine[T]) leave() bool {
 	return true
 }
 
-// spawnServer starts a worker without a task if the pool may have one more.
+// spawnServer starts a worker without a task, to take one from the ring,
+// if the pool may have one more.
 func (e *engine[T]) spawnServer() bool {
 	if !e.enlist() {
 		return false

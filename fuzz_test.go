@@ -22,10 +22,11 @@ const (
 )
 
 // relBigAlloc bounds the sizes for which the fuzz targets let a pool
-// allocate its buffers: PreAlloc and QueueSize allocate their channel
-// buffer up front (16 bytes a slot for a func()), so a valid size of
-// MaxQueueSize costs 256 MiB per pool. Valid sizes above it are reduced to
-// it; invalid ones are kept, since they must fail before allocating.
+// allocate its ring: PreAlloc and QueueSize size the ring up front (16
+// bytes a cell for a func(), 24 for an any), so a valid size of
+// MaxQueueSize costs 256 or 384 MiB per pool. Valid sizes above it are
+// reduced to it; invalid ones are kept, since they must fail before
+// allocating.
 const relBigAlloc = 1 << 12
 
 // FuzzNewPool builds every face from arbitrary sizes and options: the

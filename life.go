@@ -55,32 +55,46 @@ func (l *life) markDrained() { l.drainOnce.Do(func() { close(l.drained) }) }
 
 // release closes the current life and refuses every blocked submitter. It
 // returns the life it closed, and false if the pool was already closed.
+// Tasks queued by enqueue stay queued: they were accepted, and run before
+// the pool drains.
 func (e *engine[T]) release() (*life, bool) {
-	e.mu.Lock()
+	e.gate.mu.Lock()
 	l := e.life.Load()
 	if l.closed.Load() {
-		e.mu.Unlock()
+		e.gate.mu.Unlock()
 		return l, false
 	}
 	l.closed.Store(true)
 	close(l.stop)
-	for !e.waiters.empty() {
-		e.waiting.Add(-1)
-		e.waiters.pop().ready <- ErrPoolClosed
-	}
-	e.mu.Unlock()
+	e.gate.refuse()
+	e.gate.mu.Unlock()
 	e.idle.evictOldest(-1)
 	e.settle()
 	return l, true
 }
 
+// reboot opens a new life if the current one is closed. The old life is
+// marked drained at once: Reboot does not wait for its workers, which
+// finish their tasks and count against the capacity until they exit.
+func (e *engine[T]) reboot() {
+	e.gate.mu.Lock()
+	defer e.gate.mu.Unlock()
+	old := e.life.Load()
+	if !old.closed.Load() {
+		return
+	}
+	e.life.Store(e.newLife())
+	old.markDrained()
+}
+
 // settle marks a released life drained once it has no admitted task, no
-// worker and no panic being reported. Every path that lowers one of these
-// counts calls it after its own write, and release calls it after closing
-// the life, so the last of them sees all three at zero.
+// task queued by enqueue, no worker and no panic being reported. Every path
+// that lowers one of these counts calls it after its own write, and release
+// calls it after closing the life, so the last of them sees all at zero.
 func (e *engine[T]) settle() {
 	l := e.life.Load()
-	if l.closed.Load() && e.workers.Load() == 0 && e.admitted() == 0 && e.reporting.Load() == 0 {
+	if l.closed.Load() && e.workers.Load() == 0 && e.gate.admitted() == 0 &&
+		e.gate.waiting.Load() == 0 && e.reporting.Load() == 0 {
 		l.markDrained()
 	}
 }

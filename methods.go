@@ -31,12 +31,13 @@ func (e *engine[T]) Free() int {
 }
 
 // Waiting returns the number of submitters blocked waiting for a worker,
-// plus, on a pool with a queue, the number of queued tasks.
+// plus, on a pool with a queue, the number of queued tasks. (Stats.Waiting
+// counts the blocked submitters only, and Stats.Queued the queued tasks.)
 func (e *engine[T]) Waiting() int {
 	if e == nil {
 		return 0
 	}
-	n := int(e.waiting.Load())
+	n := int(e.gate.blocked.Load())
 	if e.opts.QueueSize > 0 {
 		n += e.tasks.len()
 	}
@@ -52,27 +53,37 @@ func (e *engine[T]) Cap() int {
 }
 
 // Tune changes the capacity of the pool. It does nothing on an unlimited or
-// PreAlloc pool, or for size <= 0. Growing wakes blocked submitters at once;
-// shrinking stops surplus idle workers at once and lets running tasks
-// finish, after which their surplus workers exit.
+// PreAlloc pool, or for size <= 0. Growing serves blocked submitters at
+// once, in order, before newcomers; shrinking stops surplus idle workers at
+// once and lets running tasks finish, after which their surplus workers
+// exit: from the moment Tune returns, no worker starts a task while the
+// pool runs as many as the new capacity.
 func (e *engine[T]) Tune(size int) {
-	if e == nil {
-		return
-	}
-	c := e.capacity.Load()
-	if c < 0 || size <= 0 || e.opts.PreAlloc {
+	if e == nil || size <= 0 || e.opts.PreAlloc {
 		return
 	}
 	n := int64(min(size, math.MaxInt32))
-	if n == c || !e.capacity.CompareAndSwap(c, n) {
+	e.gate.mu.Lock()
+	c := e.capacity.Load()
+	if c < 0 || n == c {
+		e.gate.mu.Unlock()
 		return
 	}
-	if n > c {
-		e.wakeWaiters()
-		e.fill()
-	} else if surplus := e.workers.Load() - n; surplus > 0 {
-		e.idle.evictOldest(int(surplus))
+	e.capacity.Store(n)
+	if n < c {
+		e.gate.limit.Store(e.limitFor(n))
+		e.gate.mu.Unlock()
+		if surplus := e.workers.Load() - n; surplus > 0 {
+			e.idle.evictOldest(int(surplus))
+		}
+		return
 	}
+	served := e.gate.raise(e.limitFor(n))
+	e.gate.mu.Unlock()
+	for _, w := range served {
+		e.gate.hand(w, false)
+	}
+	e.fill()
 }
 
 // IsClosed reports whether the pool has been released.
@@ -125,15 +136,7 @@ func (e *engine[T]) ReleaseContext(ctx context.Context) error {
 // does not wait for the workers of the released pool: they finish their
 // tasks and count against the capacity until they exit.
 func (e *engine[T]) Reboot() {
-	if e == nil {
-		return
+	if e != nil {
+		e.reboot()
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	old := e.life.Load()
-	if !old.closed.Load() {
-		return
-	}
-	e.life.Store(e.newLife())
-	old.markDrained()
 }

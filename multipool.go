@@ -64,9 +64,9 @@ func (m *multi[T]) pick(lbs LoadBalancingStrategy) int {
 	if lbs == RoundRobin {
 		return int((m.index.Add(1) - 1) % uint32(len(m.pools)))
 	}
-	best, least := 0, m.pools[0].admitted()
+	best, least := 0, m.pools[0].gate.admitted()
 	for i, e := range m.pools[1:] {
-		if n := e.admitted(); n < least {
+		if n := e.gate.admitted(); n < least {
 			best, least = i+1, n
 		}
 	}

@@ -48,9 +48,10 @@ type Options struct {
 	// task is queued, and Nonblocking submission fails only when both the
 	// workers and the queue are full. Zero (the default) keeps the ants v2
 	// behaviour, where a submitter waits for a free worker. A negative value,
-	// one above MaxQueueSize, or one whose buffer would take more than 256 MiB
-	// (QueueSize times the size of the task's payload: 8 bytes for a func(),
-	// 16 for an any) is rejected with ErrInvalidQueueSize.
+	// one above MaxQueueSize, or one whose buffer would take more than 512 MiB
+	// (QueueSize rounded up to a power of two, times the payload's size plus
+	// 8 bytes: 16 bytes a task for a func(), 24 for an any, so both take
+	// MaxQueueSize) is rejected with ErrInvalidQueueSize.
 	QueueSize int
 }
 

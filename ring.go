@@ -31,10 +31,7 @@ type cell[T any] struct {
 
 // newRing returns a ring of at least n cells (at least 2, a power of two).
 func newRing[T any](n int) *ring[T] {
-	size := 2
-	for size < n {
-		size <<= 1
-	}
+	size := pow2(n)
 	r := &ring[T]{mask: uint64(size - 1), cells: make([]cell[T], size)}
 	for i := range r.cells {
 		r.cells[i].seq.Store(uint64(i))

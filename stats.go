@@ -63,16 +63,17 @@ func (e *engine[T]) Stats() Stats {
 	if e == nil {
 		return Stats{}
 	}
-	admitted := int(e.admitted())
+	admitted := int(e.gate.admitted())
 	queued := min(e.tasks.len(), admitted)
+	async := max(int(e.gate.waiting.Load()-e.gate.blocked.Load()), 0) // queued by enqueue
 	s := Stats{
 		Capacity:  e.Cap(),
 		Workers:   e.Running(),
 		Busy:      admitted - queued,
-		Waiting:   int(e.waiting.Load()),
-		Queued:    queued,
-		Submitted: e.submitted.Load(),
-		Completed: e.completed.Load(),
+		Waiting:   int(e.gate.blocked.Load()),
+		Queued:    queued + async,
+		Submitted: e.gate.submitted.Load(),
+		Completed: e.gate.completed.Load(),
 		Rejected:  e.counters.rejected.Load(),
 		Panicked:  e.counters.panicked.Load(),
 		Cancelled: e.counters.cancelled.Load(),

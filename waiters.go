@@ -1,66 +1,151 @@
 package ants
 
-import "sync"
+import "time"
 
-// waiter is a submitter blocked for a slot. ready receives nil when a slot
-// has been taken on its behalf, or ErrPoolClosed when the pool is released.
-type waiter struct {
-	ready      chan error
-	prev, next *waiter
+// waiter is a submission waiting in a gate for a slot. It carries its task,
+// so that whoever hands it a slot can also dispatch the task (see
+// gate.hand). A blocked submitter waits on ready; a continuation queued by
+// enqueue has no goroutine (async) and is dispatched by whoever grants it a
+// slot.
+type waiter[T any] struct {
+	// ready receives, exactly once per wait, nil when the task has been
+	// given a slot and dispatched, errRetry when a slot freed and the
+	// submitter is to try for it itself, or ErrPoolClosed. Its buffer of one
+	// never fills: a waiter is sent to only after it is taken off the queue.
+	ready chan error
+	task  T
+	prio  int
+	async bool
+	since time.Time // when the submission started to wait
+
+	prev, next *waiter[T]
 }
 
-// waitQueue is a FIFO of blocked submitters, guarded by engine.mu. Waiters
-// are recycled, so a blocked Submit allocates nothing in steady state.
-type waitQueue struct {
-	head, tail *waiter
+// waitLevel is the FIFO of the waiters of one priority.
+type waitLevel[T any] struct {
+	prio       int
+	head, tail *waiter[T]
 }
 
-var waiterPool = sync.Pool{New: func() any { return &waiter{ready: make(chan error, 1)} }}
+// waitQueue holds the waiters of a gate, highest priority first and in
+// arrival order within a priority. It is guarded by the gate's mutex. A
+// pool without sub-pools has a single level; levels are never removed, so
+// their number is that of the distinct priorities ever used.
+type waitQueue[T any] struct {
+	levels []waitLevel[T] // by priority, highest first
+	free   []*waiter[T]   // recycled waiters, so a blocked Submit allocates nothing in steady state
+}
 
-func (q *waitQueue) empty() bool { return q.head == nil }
-
-// push appends a fresh waiter and returns it.
-func (q *waitQueue) push() *waiter {
-	w := waiterPool.Get().(*waiter)
-	w.prev, w.next = q.tail, nil
-	if q.tail == nil {
-		q.head = w
+// get returns a recycled or new waiter for task.
+func (q *waitQueue[T]) get(task T, prio int, async bool) *waiter[T] {
+	var w *waiter[T]
+	if n := len(q.free); n > 0 {
+		w = q.free[n-1]
+		q.free[n-1] = nil
+		q.free = q.free[:n-1]
 	} else {
-		q.tail.next = w
+		w = &waiter[T]{ready: make(chan error, 1)}
 	}
-	q.tail = w
+	w.task, w.prio, w.async, w.since = task, prio, async, time.Now()
 	return w
 }
 
-// pop removes and returns the oldest waiter; the queue must not be empty.
-func (q *waitQueue) pop() *waiter {
-	w := q.head
-	q.unlink(w)
-	return w
-}
-
-// remove unlinks w if it is still queued and reports whether it was.
-func (q *waitQueue) remove(w *waiter) bool {
-	if w.prev == nil && q.head != w {
-		return false
+// recycle keeps w for a later wait. w must be off the queue and its ready
+// channel drained. A small bound keeps a burst of waiters from pinning
+// memory.
+func (q *waitQueue[T]) recycle(w *waiter[T]) {
+	var zero T
+	w.task = zero
+	if len(q.free) < 64 {
+		q.free = append(q.free, w)
 	}
-	q.unlink(w)
-	return true
 }
 
-func (q *waitQueue) unlink(w *waiter) {
-	if w.prev == nil {
-		q.head = w.next
+// level returns the level of prio, adding it in order if it is new.
+func (q *waitQueue[T]) level(prio int) *waitLevel[T] {
+	i := 0
+	for i < len(q.levels) && q.levels[i].prio > prio {
+		i++
+	}
+	if i == len(q.levels) || q.levels[i].prio != prio {
+		q.levels = append(q.levels, waitLevel[T]{})
+		copy(q.levels[i+1:], q.levels[i:])
+		q.levels[i] = waitLevel[T]{prio: prio}
+	}
+	return &q.levels[i]
+}
+
+// push appends w at the back of its priority.
+func (q *waitQueue[T]) push(w *waiter[T]) {
+	l := q.level(w.prio)
+	w.prev, w.next = l.tail, nil
+	if l.tail == nil {
+		l.head = w
 	} else {
-		w.prev.next = w.next
+		l.tail.next = w
 	}
-	if w.next == nil {
-		q.tail = w.prev
-	} else {
-		w.next.prev = w.prev
-	}
-	w.prev, w.next = nil, nil
+	l.tail = w
 }
 
-// recycle returns a waiter whose ready channel has been drained.
-func (q *waitQueue) recycle(w *waiter) { waiterPool.Put(w) }
+// pushFront puts w back at the front of its priority: a submitter that was
+// woken to try for a slot and lost it keeps its place.
+func (q *waitQueue[T]) pushFront(w *waiter[T]) {
+	l := q.level(w.prio)
+	w.prev, w.next = nil, l.head
+	if l.head == nil {
+		l.tail = w
+	} else {
+		l.head.prev = w
+	}
+	l.head = w
+}
+
+// peek returns the first waiter of the highest priority, or nil.
+func (q *waitQueue[T]) peek() *waiter[T] {
+	for i := range q.levels {
+		if w := q.levels[i].head; w != nil {
+			return w
+		}
+	}
+	return nil
+}
+
+// remove unlinks w if it is queued and reports whether it was.
+func (q *waitQueue[T]) remove(w *waiter[T]) bool {
+	for i := range q.levels {
+		l := &q.levels[i]
+		if l.prio != w.prio {
+			continue
+		}
+		if w.prev == nil && l.head != w {
+			return false
+		}
+		if w.prev == nil {
+			l.head = w.next
+		} else {
+			w.prev.next = w.next
+		}
+		if w.next == nil {
+			l.tail = w.prev
+		} else {
+			w.next.prev = w.prev
+		}
+		w.prev, w.next = nil, nil
+		return true
+	}
+	return false
+}
+
+// each calls f on every queued waiter, highest priority first, and removes
+// those for which f returns true.
+func (q *waitQueue[T]) each(f func(w *waiter[T]) bool) {
+	for i := range q.levels {
+		for w := q.levels[i].head; w != nil; {
+			next := w.next
+			if f(w) {
+				q.remove(w)
+			}
+			w = next
+		}
+	}
+}

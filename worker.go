@@ -1,6 +1,9 @@
 package ants
 
-import "runtime"
+import (
+	"runtime"
+	"sync/atomic"
+)
 
 // spinRounds is how many times a spinning worker yields before it parks. A
 // round is one runtime.Gosched, so spinning lets the submitter run on the
@@ -11,21 +14,15 @@ const spinRounds = 32
 //
 // A worker takes tasks in three ways, cheapest first. It pops the next task
 // from the ring; failing that, it spins for a while as one of at most
-// engine.maxSpinners workers, polling the head of the ring; failing that, it parks
-// in the idle stack until a submitter or another worker wakes it, the
-// purger retires it, or the pool is released.
+// engine.maxSpinners workers, polling the head of the ring; failing that,
+// it parks in the idle stack until a submitter or another worker wakes it,
+// the purger retires it, or the pool is released. Before every pop it
+// checks that the pool is not above its capacity (engine invariant 5).
 //
-// The wake protocol has two halves. A submitter pushes its task and then,
-// if no worker is spinning, polls the task's cell a few times and wakes a
-// parked worker if nobody took the task. A spinner that gives up decrements
-// spinning and then looks at the ring once more before it parks. The
-// atomics are sequentially consistent, so either the submitter sees the
-// spinner or the spinner sees the task. A wake-up that finds no parked
-// worker starts one or leaves a token in the idle stack, so it is not lost
-// to a worker on its way there: that worker takes the token instead of
-// parking. A spinner or woken worker that takes a task while more wait and
-// nobody spins wakes another, since submitters that counted on one spinner
-// woke nobody; so a burst wakes as many workers as it needs, one after the
+// A worker that was counted on to take a task, because it spun, was woken
+// or was started for one, passes the obligation on when it pops a task and
+// more wait (engine invariant 3): submitters that saw one spinner woke
+// nobody, so a burst wakes as many workers as it needs, one after the
 // other, and a stream of tiny tasks is served without any wake-up.
 func (e *engine[T]) worker(t T) {
 	me := newParked()
@@ -35,52 +32,59 @@ func (e *engine[T]) worker(t T) {
 			e.crashed(recover())
 		}
 	}()
-	for ok := true; ok; t, ok = e.next(me, e.finish()) {
+	for ok := true; ok; t, ok = e.next(me, e.finish(), false) {
 		e.exec(t)
 	}
 	clean = true
 }
 
-// finish counts a task done and reports whether it handed its slot to a
-// blocked submitter. That submitter was just made ready on this worker's
-// processor, so the worker then does not spin: spinning would only delay
-// the submitter it waits for.
+// finish counts a task done, gives its slot back and reports whether that
+// woke a blocked submitter. That submitter was just made ready on this
+// worker's processor, so the worker then does not spin: spinning would only
+// delay the submitter it waits for.
 func (e *engine[T]) finish() bool {
-	e.completed.Add(1)
-	return e.done()
+	e.gate.completed.Add(1)
+	return e.gate.release(true)
 }
 
-// serve is the body of a worker goroutine that starts without a task.
+// serve is the body of a worker goroutine started without a task, to take
+// one from the ring: it is counted on as a taker.
 func (e *engine[T]) serve() {
-	if t, ok := e.next(newParked(), false); ok {
+	if t, ok := e.next(newParked(), false, !plantLazyServe.Load()); ok {
 		e.worker(t)
 	}
 }
 
+// plantLazyServe, when set, plants a known bug for the meta-test of the
+// work-conservation checker (conserve_test.go): a worker started for a
+// pending task does not pass the obligation on, so a burst can strand
+// tasks while the pool has room. Only that test sets it.
+var plantLazyServe atomic.Bool
+
 // next returns the worker's next task, or false when the worker should exit:
 // the pool has more workers than its capacity, or the purger or Release
 // asked an idle worker to leave and the pool can spare it. handed says
-// whether the worker just handed its slot to a blocked submitter (see
-// finish); it then parks without spinning.
-func (e *engine[T]) next(me *parked, handed bool) (t T, ok bool) {
+// whether the worker just woke a blocked submitter (see finish); it then
+// parks without spinning. taker says whether the worker was counted on to
+// take a task (serve); spinning or being woken makes it one too.
+func (e *engine[T]) next(me *parked, handed, taker bool) (t T, ok bool) {
 	for {
 		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
 			return t, false
 		}
 		if t, ok = e.tasks.pop(); ok {
+			if taker {
+				e.passOn()
+			}
 			return t, true
 		}
 		if !handed && e.spin() {
-			if t, ok = e.claim(); ok {
-				return t, true
-			}
+			taker = true
 			continue
 		}
 		l := e.life.Load()
-		if e.idle.park(me, l) {
-			if t, ok = e.claim(); ok {
-				return t, true
-			}
+		if e.idle.park(me, l, e.tasks.ready) {
+			taker = true
 			continue
 		}
 		if e.leave() {
@@ -94,22 +98,12 @@ func (e *engine[T]) next(me *parked, handed bool) (t T, ok bool) {
 	}
 }
 
-// claim takes a task for a worker that was spinning or parked. If more
-// tasks wait and nobody spins, it wakes another worker: submitters that
-// counted on a spinner did not wake anyone, and one spinner takes one task.
-func (e *engine[T]) claim() (t T, ok bool) {
-	t, ok = e.tasks.pop()
-	if ok && e.tasks.ready() && e.spinning.Load() == 0 {
-		e.wakeOne()
-	}
-	return t, ok
-}
-
 // spin polls for a pending task for a while, unless e.maxSpinners workers
 // already do or submitters are blocked (they need the processors more). It
-// reports whether a task is pending.
+// reports whether a task is pending. It stops counting as a spinner before
+// its last look at the ring (engine invariant 2).
 func (e *engine[T]) spin() bool {
-	if e.waiting.Load() > 0 {
+	if e.gate.waiting.Load() > 0 {
 		return e.tasks.ready()
 	}
 	if e.spinning.Add(1) <= e.maxSpinners {
@@ -124,9 +118,6 @@ func (e *engine[T]) spin() bool {
 	return e.tasks.ready()
 }
 
-// wakeOne wakes a parked worker for a pending task.
-func (e *engine[T]) wakeOne() { e.idle.wake() }
-
 // crashed ends a worker whose task panicked (r != nil) or called
 // runtime.Goexit (r == nil). The slot and the worker are given back before
 // the panic is reported, as in ants v2, so a PanicHandler sees a pool that
@@ -134,8 +125,8 @@ func (e *engine[T]) wakeOne() { e.idle.wake() }
 // pool: a released pool drains only once it is done.
 func (e *engine[T]) crashed(r any) {
 	e.reporting.Add(1)
-	e.completed.Add(1)
-	e.done()
+	e.gate.completed.Add(1)
+	e.gate.release(false)
 	if !e.leave() {
 		go e.serve()
 	}

@@ -27,28 +27,24 @@ func newParked() *parked { return &parked{signal: make(chan bool, 1)} }
 type idleStack struct {
 	mu      sync.Mutex
 	workers []*parked
-	// token records a wake-up that found no worker parked and started none.
-	// The next worker to park takes it instead of parking, so a wake-up is
-	// never lost to a worker that was on its way to the stack.
-	token bool
-	// size mirrors len(workers) for readers that do not take the lock.
+	// size mirrors len(workers) for readers that do not take the lock. It
+	// is stored before a parking worker looks at the ring once more, and a
+	// waker reads it after the push it serves (engine invariant 4).
 	size atomic.Int64
-	// spawn starts a worker if the pool may have one more, and reports
-	// whether it did. wake calls it when no worker is parked.
-	spawn func() bool
 }
 
-// park pushes w and waits for its signal, unless a wake-up token is waiting
-// (true at once) or life l is closed (false at once). It reports whether the
-// worker should look for a task. Release closes the life before it evicts
-// every parked worker, both under s.mu, so no worker parks after it.
-func (s *idleStack) park(w *parked, l *life) bool {
+// park pushes w and waits for its signal, unless life l is closed (false
+// at once). After it is on the stack it calls pending once: a task pushed
+// before a waker could see w is then taken by w itself, which leaves the
+// stack again (or, if a waker or the purger popped it meanwhile, takes
+// their signal). It reports whether the worker should look for a task.
+//
+// Release closes the life (under the engine's mutex) before it evicts the
+// parked workers (under s.mu), and park reads closed under s.mu: a worker
+// on the stack before the eviction is evicted, and one that comes later
+// sees the life closed.
+func (s *idleStack) park(w *parked, l *life, pending func() bool) bool {
 	s.mu.Lock()
-	if s.token {
-		s.token = false
-		s.mu.Unlock()
-		return true
-	}
 	if l.closed.Load() {
 		s.mu.Unlock()
 		return false
@@ -57,21 +53,40 @@ func (s *idleStack) park(w *parked, l *life) bool {
 	s.workers = append(s.workers, w)
 	s.size.Store(int64(len(s.workers)))
 	s.mu.Unlock()
+	if pending() && s.unpark(w) {
+		return true
+	}
 	return <-w.signal
 }
 
-// wake signals the most recently parked worker that a task is pending. If
-// none is parked, it starts a worker, or, if the pool has all the workers
-// it may have, leaves a token for the next worker to park.
-func (s *idleStack) wake() {
+// unpark takes w off the stack if it is still there and reports whether it
+// was.
+func (s *idleStack) unpark(w *parked) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.workers) - 1; i >= 0; i-- {
+		if s.workers[i] == w {
+			n := copy(s.workers[i:], s.workers[i+1:])
+			s.workers[i+n] = nil
+			s.workers = s.workers[:i+n]
+			s.size.Store(int64(len(s.workers)))
+			return true
+		}
+	}
+	return false
+}
+
+// wake signals the most recently parked worker that a task is pending and
+// reports whether there was one.
+func (s *idleStack) wake() bool {
+	if s.size.Load() == 0 {
+		return false
+	}
 	s.mu.Lock()
 	n := len(s.workers)
 	if n == 0 {
-		if !s.spawn() {
-			s.token = true
-		}
 		s.mu.Unlock()
-		return
+		return false
 	}
 	w := s.workers[n-1]
 	s.workers[n-1] = nil
@@ -79,6 +94,7 @@ func (s *idleStack) wake() {
 	s.size.Store(int64(n - 1))
 	s.mu.Unlock()
 	w.signal <- true
+	return true
 }
 
 // evictBefore asks the workers parked before cutoff to exit.

@@ -1,0 +1,374 @@
+package ants
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// gate hands out a pool's slots: a task takes one when it is admitted and
+// gives it back when it has run, so admits - frees, the admitted tasks, is
+// never above limit. A submission that finds no free slot waits in the
+// gate's queue of waiters.
+//
+// # Who gets a freed slot
+//
+// The policy is that of sync.Mutex: barging for throughput, with a
+// starvation mode. Normally a task that finishes frees its slot and wakes
+// the first waiter to try for it, so a submitter that is running (a
+// newcomer, or one still yielding before it parks) may take the slot
+// first; the woken waiter that loses keeps its place at the front. This
+// keeps the workers busy while a parked submitter wakes up, which takes a
+// microsecond or more. A waiter that loses after waiting longer than
+// starveAfter puts the gate in starvation mode: then a finishing task hands
+// its slot straight to the first waiter, and dispatches that waiter's task
+// itself, so no newcomer can take it; the mode ends when the queue empties
+// or the waiter served has waited less than starveAfter. So no submitter
+// waits more than starveAfter plus the time it takes the waiters ahead of
+// it to be served.
+//
+// A slot is also handed over directly when the first waiter has a higher
+// priority than the lowest that submits through the gate (sub-pools with
+// priorities; see floor), and when it is a continuation queued by enqueue,
+// which has no goroutine to try for it: a higher priority is served
+// strictly first, and in arrival order within a priority.
+type gate[T any] struct {
+	// limit is the number of slots, -1 for no limit. It is read on every
+	// task and written by Tune, so it shares the read-mostly lines of the
+	// struct that holds the gate.
+	limit atomic.Int64
+	_     cacheLinePad
+
+	// Written by submitters on every task. A submitter counts the free
+	// slots against seen, a copy of frees that may be stale, and reads
+	// frees itself, a line the workers write, only when that count says
+	// the gate is full: a stale copy only ever undercounts the free slots.
+	admits    atomic.Uint64 // slots ever taken
+	seen      atomic.Uint64 // a value frees had: a lower bound of it
+	submitted atomic.Uint64 // tasks accepted
+	_         cacheLinePad
+
+	// Written by workers on every task.
+	frees     atomic.Uint64 // slots ever given back
+	completed atomic.Uint64 // accepted tasks that finished, panics included
+	_         cacheLinePad
+
+	// waiting is the number of queued waiters, blocked or async. It is
+	// written as submissions start and stop waiting and read twice by every
+	// task that gives back its slot, so it has a line of its own.
+	waiting atomic.Int64
+	_       cacheLinePad
+
+	blocked atomic.Int64 // blocked submitters among the waiters: Stats.Waiting
+
+	mu       sync.Mutex
+	queue    waitQueue[T]
+	starving bool // guarded by mu; see the type's comment
+	floor    int  // guarded by mu; the lowest priority that submits here
+
+	// closed reports whether the gate's pool is released; dispatch hands an
+	// admitted task to a worker. Both are set when the pool is built.
+	closed   func() bool
+	dispatch func(t T, fromWorker bool)
+}
+
+// starveAfter is how long a waiter may wait before a lost race for a slot
+// puts the gate in starvation mode, as in sync.Mutex.
+const starveAfter = time.Millisecond
+
+// spinsBeforePark is how many times a submitter that found the pool full
+// yields before it queues up and parks. On a busy pool a slot frees within
+// a few scheduler slices, and yielding is cheaper than a park and wake-up.
+const spinsBeforePark = 4
+
+// errRetry tells a woken waiter that a slot freed and that it is to try for
+// it itself. It never leaves the package.
+var errRetry = errors.New("ants: retry")
+
+// tryAdmit takes a slot if one is free.
+func (g *gate[T]) tryAdmit() bool {
+	for {
+		a := g.admits.Load()
+		if l := g.limit.Load(); l >= 0 && int64(a-g.seen.Load()) >= l {
+			f := g.frees.Load()
+			if int64(a-f) >= l {
+				return false
+			}
+			g.seen.Store(f)
+		}
+		if g.admits.CompareAndSwap(a, a+1) {
+			return true
+		}
+	}
+}
+
+// admitted returns the number of admitted tasks, queued or running. frees
+// is read first, so a racing admission can only make the result larger.
+func (g *gate[T]) admitted() int64 {
+	f := g.frees.Load()
+	return int64(g.admits.Load() - f)
+}
+
+// room reports whether a slot is free; within whether the slots taken are
+// no more than the limit, so that a slot still held may be handed on
+// (after Tune shrank the pool, it may not).
+func (g *gate[T]) room() bool   { l := g.limit.Load(); return l < 0 || g.admitted() < l }
+func (g *gate[T]) within() bool { l := g.limit.Load(); return l < 0 || g.admitted() <= l }
+
+// acquire waits for a slot for task t, whose submitter found the gate
+// full. It returns dispatched = true if the slot was handed over and the
+// task dispatched by whoever gave it (the caller must then not dispatch
+// it), and an error if the task was not admitted: ErrPoolOverload when the
+// options forbid waiting, ErrPoolClosed when the pool is released, or
+// ctx.Err().
+func (g *gate[T]) acquire(ctx context.Context, t T, prio int, o *Options) (dispatched bool, err error) {
+	if o.Nonblocking {
+		return false, ErrPoolOverload
+	}
+	for range spinsBeforePark {
+		runtime.Gosched()
+		if g.tryAdmit() {
+			return false, nil
+		}
+	}
+	g.mu.Lock()
+	if g.closed() {
+		g.mu.Unlock()
+		return false, ErrPoolClosed
+	}
+	if m := o.MaxBlockingTasks; m > 0 && g.blocked.Load() >= int64(m) {
+		g.mu.Unlock()
+		return false, ErrPoolOverload
+	}
+	// Announce before the last try: a task gives its slot back before it
+	// reads waiting, so either it sees us or our try sees its slot.
+	g.waiting.Add(1)
+	if g.tryAdmit() {
+		g.waiting.Add(-1)
+		g.mu.Unlock()
+		return false, nil
+	}
+	w := g.queue.get(t, prio, false)
+	g.blocked.Add(1)
+	g.queue.push(w)
+	g.mu.Unlock()
+	return g.await(ctx, w)
+}
+
+// await blocks the submitter of w until its task is admitted, the pool is
+// released, or ctx is done.
+func (g *gate[T]) await(ctx context.Context, w *waiter[T]) (dispatched bool, err error) {
+	var cancel <-chan struct{}
+	if ctx != nil {
+		cancel = ctx.Done()
+	}
+	for {
+		select {
+		case err = <-w.ready:
+		case <-cancel:
+			return g.abandon(ctx, w)
+		}
+		if err != errRetry {
+			g.recycle(w)
+			return err == nil, err
+		}
+		// A slot freed for us; a newcomer may have taken it first.
+		if g.tryAdmit() {
+			g.recycle(w)
+			return false, nil
+		}
+		g.mu.Lock()
+		if g.closed() {
+			g.mu.Unlock()
+			g.recycle(w)
+			return false, ErrPoolClosed
+		}
+		g.waiting.Add(1)
+		if g.tryAdmit() {
+			g.waiting.Add(-1)
+			g.mu.Unlock()
+			g.recycle(w)
+			return false, nil
+		}
+		if time.Since(w.since) > starveAfter {
+			g.starving = true
+		}
+		g.blocked.Add(1)
+		g.queue.pushFront(w)
+		g.mu.Unlock()
+	}
+}
+
+// abandon takes back the waiter w whose ctx is done. If a slot reached w
+// first, the task was dispatched and the submission stands; a chance to try
+// for a slot is passed on to the next waiter.
+func (g *gate[T]) abandon(ctx context.Context, w *waiter[T]) (dispatched bool, err error) {
+	g.mu.Lock()
+	queued := g.queue.remove(w)
+	if queued {
+		g.waiting.Add(-1)
+		g.blocked.Add(-1)
+	}
+	g.mu.Unlock()
+	if !queued {
+		switch <-w.ready {
+		case nil:
+			g.recycle(w)
+			return true, nil
+		case errRetry:
+			g.wake(false, false)
+		}
+	}
+	g.recycle(w)
+	return false, ctx.Err()
+}
+
+// enqueue admits t without blocking: at once if a slot is free (admitted
+// reports it, and the caller dispatches t), or else as an async waiter that
+// is dispatched when a slot is handed to it. It counts t as submitted.
+func (g *gate[T]) enqueue(t T, prio int) (admitted bool, err error) {
+	if g.tryAdmit() {
+		g.submitted.Add(1)
+		return true, nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed() {
+		return false, ErrPoolClosed
+	}
+	g.waiting.Add(1)
+	if g.tryAdmit() {
+		g.waiting.Add(-1)
+		g.submitted.Add(1)
+		return true, nil
+	}
+	g.queue.push(g.queue.get(t, prio, true))
+	g.submitted.Add(1)
+	return false, nil
+}
+
+// release gives back a slot and reports whether that woke a blocked
+// submitter. fromWorker says that the caller is a worker about to look for
+// its next task, which then takes a task dispatched on its behalf.
+func (g *gate[T]) release(fromWorker bool) bool {
+	if g.waiting.Load() == 0 {
+		g.frees.Add(1)
+		if g.waiting.Load() == 0 {
+			return false
+		}
+		return g.wake(false, fromWorker)
+	}
+	return g.wake(true, fromWorker)
+}
+
+// wake serves the first waiter after a slot was given back; held says
+// whether the caller still holds that slot. It hands the slot over
+// directly or wakes the waiter to try for it, as the type's comment says,
+// and reports whether it woke a blocked submitter.
+func (g *gate[T]) wake(held, fromWorker bool) bool {
+	g.mu.Lock()
+	w := g.queue.peek()
+	switch {
+	case w == nil:
+		if held {
+			g.frees.Add(1)
+		}
+		g.mu.Unlock()
+		return false
+	case g.starving || w.async || w.prio > g.floor:
+		if held && !g.within() {
+			g.frees.Add(1)
+			held = false
+		}
+		if !held && !g.tryAdmit() {
+			g.mu.Unlock()
+			return false
+		}
+		g.take(w)
+		if g.starving && (g.queue.peek() == nil || time.Since(w.since) < starveAfter) {
+			g.starving = false
+		}
+		blocked := !w.async // w may be reused once handed
+		g.mu.Unlock()
+		g.hand(w, fromWorker)
+		return blocked
+	default:
+		if held {
+			g.frees.Add(1)
+		}
+		if !g.room() {
+			g.mu.Unlock()
+			return false
+		}
+		g.take(w)
+		g.mu.Unlock()
+		w.ready <- errRetry
+		return true
+	}
+}
+
+// take removes w, the first waiter, from the queue; g.mu is held.
+func (g *gate[T]) take(w *waiter[T]) {
+	g.queue.remove(w)
+	g.waiting.Add(-1)
+	if !w.async {
+		g.blocked.Add(-1)
+	}
+}
+
+// hand dispatches the task of w, which has been given a slot, and tells
+// its submitter, if it has one.
+func (g *gate[T]) hand(w *waiter[T], fromWorker bool) {
+	if !w.async {
+		g.submitted.Add(1)
+	}
+	g.dispatch(w.task, fromWorker)
+	if w.async {
+		g.recycle(w)
+		return
+	}
+	w.ready <- nil
+}
+
+// raise raises the limit to n; g.mu is held. The new slots go to the
+// waiters first, in order, before the higher limit lets newcomers in: it
+// returns the waiters served, whose tasks the caller hands on (hand) once
+// it has let go of g.mu.
+func (g *gate[T]) raise(n int64) []*waiter[T] {
+	var served []*waiter[T]
+	for extra := n - g.limit.Load(); extra > 0; extra-- {
+		w := g.queue.peek()
+		if w == nil {
+			break
+		}
+		g.admits.Add(1)
+		g.take(w)
+		served = append(served, w)
+	}
+	g.limit.Store(n)
+	return served
+}
+
+// refuse fails every blocked submitter with ErrPoolClosed; g.mu is held.
+// Async waiters stay: their tasks were accepted and still run.
+func (g *gate[T]) refuse() {
+	g.queue.each(func(w *waiter[T]) bool {
+		if w.async {
+			return false
+		}
+		g.waiting.Add(-1)
+		g.blocked.Add(-1)
+		w.ready <- ErrPoolClosed
+		return true
+	})
+}
+
+// recycle returns a waiter that is off the queue and drained.
+func (g *gate[T]) recycle(w *waiter[T]) {
+	g.mu.Lock()
+	g.queue.recycle(w)
+	g.mu.Unlock()
+}
