@@ -85,6 +85,15 @@ func (m *multi[T]) submit(ctx context.Context, t T) error {
 	return err
 }
 
+// enqueue hands t, a continuation of a task running on the multi-pool, to
+// the pool the strategy picks; see engine.enqueue.
+func (m *multi[T]) enqueue(t T) error {
+	if m.IsClosed() {
+		return ErrPoolClosed
+	}
+	return m.pools[m.pick(m.lbs)].enqueue(t)
+}
+
 // sum adds up one gauge over the pools.
 func (m *multi[T]) sum(gauge func(*engine[T]) int) (n int) {
 	for _, e := range m.all() {
