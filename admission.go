@@ -69,10 +69,16 @@ type gate[T any] struct {
 	starving bool // guarded by mu; see the type's comment
 	floor    int  // guarded by mu; the lowest priority that submits here
 
-	// closed reports whether the gate's pool is released; dispatch hands an
-	// admitted task to a worker. Both are set when the pool is built.
-	closed   func() bool
-	dispatch func(t T, fromWorker bool)
+	// closed reports whether the gate's pool is released; dispatch hands on
+	// a task that was admitted on its submitter's behalf. A pool's gate
+	// dispatches to a worker and handsTasks: the task of a blocked
+	// submitter that is handed a slot is dispatched by the giver. A
+	// sub-pool's gate forwards to the pool's gate, and gives its blocked
+	// submitters the slot to go on with themselves. All are set when the
+	// pool or sub-pool is built.
+	closed     func() bool
+	dispatch   func(t T, l *lane[T], fromWorker bool)
+	handsTasks bool
 }
 
 // starveAfter is how long a waiter may wait before a lost race for a slot
@@ -85,8 +91,12 @@ const starveAfter = time.Millisecond
 const spinsBeforePark = 4
 
 // errRetry tells a woken waiter that a slot freed and that it is to try for
-// it itself. It never leaves the package.
-var errRetry = errors.New("ants: retry")
+// it itself; errSlot that it has been given a slot and is to go on with its
+// task itself. Neither leaves the package.
+var (
+	errRetry = errors.New("ants: retry")
+	errSlot  = errors.New("ants: slot")
+)
 
 // tryAdmit takes a slot if one is free.
 func (g *gate[T]) tryAdmit() bool {
@@ -124,7 +134,7 @@ func (g *gate[T]) within() bool { l := g.limit.Load(); return l < 0 || g.admitte
 // it), and an error if the task was not admitted: ErrPoolOverload when the
 // options forbid waiting, ErrPoolClosed when the pool is released, or
 // ctx.Err().
-func (g *gate[T]) acquire(ctx context.Context, t T, prio int, o *Options) (dispatched bool, err error) {
+func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], prio int, o *Options) (dispatched bool, err error) {
 	if o.Nonblocking {
 		return false, ErrPoolOverload
 	}
@@ -151,7 +161,7 @@ func (g *gate[T]) acquire(ctx context.Context, t T, prio int, o *Options) (dispa
 		g.mu.Unlock()
 		return false, nil
 	}
-	w := g.queue.get(t, prio, false)
+	w := g.queue.get(t, l, prio, false)
 	g.blocked.Add(1)
 	g.queue.push(w)
 	g.mu.Unlock()
@@ -171,9 +181,16 @@ func (g *gate[T]) await(ctx context.Context, w *waiter[T]) (dispatched bool, err
 		case <-cancel:
 			return g.abandon(ctx, w)
 		}
-		if err != errRetry {
+		switch err {
+		case nil:
 			g.recycle(w)
-			return err == nil, err
+			return true, nil
+		case errSlot:
+			g.recycle(w)
+			return false, nil
+		case ErrPoolClosed:
+			g.recycle(w)
+			return false, err
 		}
 		// A slot freed for us; a newcomer may have taken it first.
 		if g.tryAdmit() {
@@ -218,6 +235,8 @@ func (g *gate[T]) abandon(ctx context.Context, w *waiter[T]) (dispatched bool, e
 		case nil:
 			g.recycle(w)
 			return true, nil
+		case errSlot:
+			g.release(false)
 		case errRetry:
 			g.wake(false, false)
 		}
@@ -228,15 +247,17 @@ func (g *gate[T]) abandon(ctx context.Context, w *waiter[T]) (dispatched bool, e
 
 // enqueue admits t without blocking: at once if a slot is free (admitted
 // reports it, and the caller dispatches t), or else as an async waiter that
-// is dispatched when a slot is handed to it. It counts t as submitted.
-func (g *gate[T]) enqueue(t T, prio int) (admitted bool, err error) {
+// is dispatched when a slot is handed to it. It counts t as submitted. It
+// fails with ErrPoolClosed if the pool is released, unless force says that
+// t was accepted already (by a sub-pool) and must run.
+func (g *gate[T]) enqueue(t T, l *lane[T], prio int, force bool) (admitted bool, err error) {
 	if g.tryAdmit() {
 		g.submitted.Add(1)
 		return true, nil
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed() {
+	if !force && g.closed() {
 		return false, ErrPoolClosed
 	}
 	g.waiting.Add(1)
@@ -245,7 +266,7 @@ func (g *gate[T]) enqueue(t T, prio int) (admitted bool, err error) {
 		g.submitted.Add(1)
 		return true, nil
 	}
-	g.queue.push(g.queue.get(t, prio, true))
+	g.queue.push(g.queue.get(t, l, prio, true))
 	g.submitted.Add(1)
 	return false, nil
 }
@@ -319,18 +340,25 @@ func (g *gate[T]) take(w *waiter[T]) {
 	}
 }
 
-// hand dispatches the task of w, which has been given a slot, and tells
-// its submitter, if it has one.
+// hand gives w, which has been given a slot, its due: the task of an
+// async waiter, or of a blocked submitter at a gate that handsTasks, is
+// dispatched, and the submitter told; any other submitter is told to go on
+// with its slot.
 func (g *gate[T]) hand(w *waiter[T], fromWorker bool) {
-	if !w.async {
-		g.submitted.Add(1)
-	}
-	g.dispatch(w.task, fromWorker)
-	if w.async {
+	switch {
+	case w.async:
+		g.dispatch(w.task, w.lane, fromWorker)
 		g.recycle(w)
-		return
+	case g.handsTasks:
+		g.submitted.Add(1)
+		if w.lane != nil {
+			w.lane.gate.submitted.Add(1)
+		}
+		g.dispatch(w.task, w.lane, fromWorker)
+		w.ready <- nil
+	default:
+		w.ready <- errSlot
 	}
-	w.ready <- nil
 }
 
 // raise raises the limit to n; g.mu is held. The new slots go to the
@@ -352,11 +380,12 @@ func (g *gate[T]) raise(n int64) []*waiter[T] {
 	return served
 }
 
-// refuse fails every blocked submitter with ErrPoolClosed; g.mu is held.
-// Async waiters stay: their tasks were accepted and still run.
-func (g *gate[T]) refuse() {
+// refuse fails with ErrPoolClosed every blocked submitter for which
+// which(w) holds; g.mu is held. Async waiters stay: their tasks were
+// accepted and still run.
+func (g *gate[T]) refuse(which func(w *waiter[T]) bool) {
 	g.queue.each(func(w *waiter[T]) bool {
-		if w.async {
+		if w.async || !which(w) {
 			return false
 		}
 		g.waiting.Add(-1)

@@ -26,6 +26,25 @@ func TestSteadyStateAllocations(t *testing.T) {
 			t.Errorf("Submit allocates %v times per task; want 0", allocs)
 		}
 	})
+	t.Run("Subpool.Submit", func(t *testing.T) {
+		p, err := NewPool(8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Release()
+		s, err := p.NewSubpool(4, WithPriority(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(10000, func() {
+			if err := s.Submit(noop); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("Subpool.Submit allocates %v times per task; want 0", allocs)
+		}
+	})
 	t.Run("PoolWithFuncGeneric.Invoke", func(t *testing.T) {
 		p, err := NewPoolWithFuncGeneric(4, func(int) {})
 		if err != nil {

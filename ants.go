@@ -77,6 +77,10 @@ var (
 	// ErrInvalidQueueSize is returned when QueueSize is negative or larger
 	// than MaxQueueSize.
 	ErrInvalidQueueSize = errors.New("invalid queue size for pool")
+
+	// ErrInvalidSubpoolSize is returned by NewSubpool for a limit that is
+	// not positive or is above the pool's capacity.
+	ErrInvalidSubpoolSize = errors.New("invalid size for sub-pool")
 )
 
 // defaultPool is built on first use, so importing the package starts nothing.

@@ -90,6 +90,10 @@ type engine[T any] struct {
 	// so it is GOMAXPROCS when the pool is built.
 	maxSpinners int64
 	life        atomic.Pointer[life]
+	// rings holds a ring per priority, highest first, once a sub-pool has
+	// a priority other than the pool's own; nil until then, when tasks is
+	// the only ring. Workers pop the highest priority first.
+	rings atomic.Pointer[[]prioRing[T]]
 
 	// gate admits the tasks; its limit, read on every task, comes first, and
 	// its counters sit on lines of their own.
@@ -102,6 +106,15 @@ type engine[T any] struct {
 
 	idle     idleStack // parked workers
 	counters counters  // counts of the rarer events
+
+	lanes   []*lane[T]   // the open sub-pools; guarded by gate.mu
+	backlog atomic.Int64 // tasks in the sub-pools' own queues
+}
+
+// prioRing is the ring of the tasks of one priority.
+type prioRing[T any] struct {
+	prio int
+	r    *ring[T]
 }
 
 // cacheLinePad keeps the field groups of engine on separate cache lines.
@@ -144,6 +157,8 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 	e.gate.limit.Store(e.limitFor(capacity))
 	e.gate.closed = func() bool { return e.life.Load().closed.Load() }
 	e.gate.dispatch = e.dispatch
+	e.gate.handsTasks = true
+	e.gate.floor = opts.Priority
 	e.life.Store(e.newLife())
 	return e, nil
 }
@@ -206,7 +221,7 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 		}
 	}
 	if !e.gate.tryAdmit() {
-		dispatched, err := e.gate.acquire(ctx, t, 0, &e.opts)
+		dispatched, err := e.gate.acquire(ctx, t, nil, e.opts.Priority, &e.opts)
 		if err != nil {
 			e.counters.reject(err)
 			return err
@@ -224,7 +239,7 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 		return ErrPoolClosed
 	}
 	e.gate.submitted.Add(1)
-	e.dispatch(t, false)
+	e.dispatch(t, nil, false)
 	return nil
 }
 
@@ -240,38 +255,43 @@ func (e *engine[T]) enqueue(t T) error {
 	if e == nil || e.life.Load().closed.Load() {
 		return ErrPoolClosed
 	}
-	admitted, err := e.gate.enqueue(t, 0)
+	admitted, err := e.gate.enqueue(t, nil, e.opts.Priority, false)
 	if err != nil || !admitted {
 		return err
 	}
-	e.dispatch(t, false)
+	e.dispatch(t, nil, false)
 	return nil
 }
 
-// dispatch hands the admitted task t to a worker: it starts one with t if
-// nobody is idle to take it and the pool may grow, and otherwise pushes t
-// on the ring and finds it a taker (handoff). A worker that dispatches a
-// task it granted a slot to (fromWorker) only pushes it: it is about to
-// pop, so it is the taker.
-func (e *engine[T]) dispatch(t T, fromWorker bool) {
+// dispatch hands the admitted task t, of lane l (nil for the pool's own),
+// to a worker: it starts one with t if nobody is idle to take it and the
+// pool may grow, and otherwise pushes t on the ring of its priority and
+// finds it a taker (handoff). A worker that dispatches a task it granted a
+// slot to (fromWorker) only pushes it: it is about to pop, so it is the
+// taker.
+func (e *engine[T]) dispatch(t T, l *lane[T], fromWorker bool) {
+	r := e.tasks
+	if l != nil {
+		r = l.ring
+	}
 	if fromWorker {
-		e.push(t)
+		e.push(r, t, l)
 		return
 	}
 	if e.spinning.Load() == 0 && e.idle.size.Load() == 0 && e.enlist() {
-		go e.worker(t)
+		go e.worker(t, l)
 		return
 	}
-	e.handoff(e.push(t))
+	e.handoff(r, e.push(r, t, l))
 }
 
-// push puts t on the ring and returns its position. The ring holds at least
+// push puts t on ring r and returns its position. A ring holds at least
 // the queue or handoffBuffer tasks, so it is only full when that many wait
 // for workers that are starting or being woken: then the submitter waits
 // for them.
-func (e *engine[T]) push(t T) uint64 {
+func (e *engine[T]) push(r *ring[T], t T, l *lane[T]) uint64 {
 	for {
-		if pos, ok := e.tasks.push(t); ok {
+		if pos, ok := r.push(t, l); ok {
 			return pos
 		}
 		e.wakeOne()
@@ -279,14 +299,81 @@ func (e *engine[T]) push(t T) uint64 {
 	}
 }
 
+// pop takes the next task, from the ring of the highest priority that has
+// one.
+func (e *engine[T]) pop() (t T, l *lane[T], ok bool) {
+	if rs := e.rings.Load(); rs != nil {
+		for _, pr := range *rs {
+			if t, l, ok = pr.r.pop(); ok {
+				return t, l, true
+			}
+		}
+		return t, nil, false
+	}
+	return e.tasks.pop()
+}
+
+// ready reports whether a task waits on a ring.
+func (e *engine[T]) ready() bool {
+	if rs := e.rings.Load(); rs != nil {
+		for _, pr := range *rs {
+			if pr.r.ready() {
+				return true
+			}
+		}
+		return false
+	}
+	return e.tasks.ready()
+}
+
+// queued returns the number of tasks on the rings.
+func (e *engine[T]) queued() int {
+	if rs := e.rings.Load(); rs != nil {
+		n := 0
+		for _, pr := range *rs {
+			n += pr.r.len()
+		}
+		return n
+	}
+	return e.tasks.len()
+}
+
+// ringFor returns the ring of priority prio, making it if needed; e.gate.mu
+// is held. Rings are never removed: a sub-pool's tasks may still be on its
+// ring after it is released.
+func (e *engine[T]) ringFor(prio int) *ring[T] {
+	base := e.opts.Priority
+	if prio == base {
+		return e.tasks
+	}
+	var rs []prioRing[T]
+	if old := e.rings.Load(); old != nil {
+		rs = *old
+	} else {
+		rs = []prioRing[T]{{prio: base, r: e.tasks}}
+	}
+	i := 0
+	for i < len(rs) && rs[i].prio > prio {
+		i++
+	}
+	if i < len(rs) && rs[i].prio == prio {
+		return rs[i].r
+	}
+	r := newRing[T](len(e.tasks.cells))
+	next := make([]prioRing[T], 0, len(rs)+1)
+	next = append(append(append(next, rs[:i]...), prioRing[T]{prio: prio, r: r}), rs[i:]...)
+	e.rings.Store(&next)
+	return r
+}
+
 // handoff makes sure that the task pushed at pos has a taker (invariant 1).
 // A spinning worker will take it, or pass it on. Otherwise the submitter
 // polls a moment for a busy worker to finish and take it, and wakes one if
 // none does: a wake-up costs a microsecond or more, while a tiny task
 // finishes well within the polls, so a stream of them needs no wake-up.
-func (e *engine[T]) handoff(pos uint64) {
+func (e *engine[T]) handoff(r *ring[T], pos uint64) {
 	for i := 0; e.spinning.Load() == 0; i++ {
-		if e.tasks.taken(pos) {
+		if r.taken(pos) {
 			return
 		}
 		if i == handoffSpins {
@@ -308,7 +395,7 @@ func (e *engine[T]) wakeOne() {
 // passOn wakes another worker for the tasks left on the ring, unless a
 // worker spins and will take them (invariant 3).
 func (e *engine[T]) passOn() {
-	if e.tasks.ready() && e.spinning.Load() == 0 {
+	if e.ready() && e.spinning.Load() == 0 {
 		e.wakeOne()
 	}
 }
@@ -340,7 +427,7 @@ func (e *engine[T]) leave() bool {
 	}
 	// The pool can spare this worker, but a submitter may have counted on
 	// it, as a spinner, to take a pending task: pass the task on.
-	if e.tasks.len() > 0 {
+	if e.queued() > 0 {
 		e.wakeOne()
 	}
 	e.settle()

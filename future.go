@@ -4,9 +4,10 @@ import (
 	"context"
 )
 
-// Submitter is what futures and groups submit their tasks through. *Pool
-// and *MultiPool implement it, and a nil Submitter (or a nil *Pool or
-// *MultiPool) stands for the default pool, [Default].
+// Submitter is what futures and groups submit their tasks through. *Pool,
+// *MultiPool and *Subpool implement it, and a nil Submitter (or a nil
+// *Pool or *MultiPool) stands for the default pool, [Default]; a nil
+// *Subpool refuses every task, as a released one does.
 type Submitter interface {
 	// SubmitContext runs task on a worker, waiting for one while ctx is not
 	// done. A nil error means task will run exactly once; any other error
@@ -17,6 +18,7 @@ type Submitter interface {
 var (
 	_ Submitter = (*Pool)(nil)
 	_ Submitter = (*MultiPool)(nil)
+	_ Submitter = (*Subpool)(nil)
 )
 
 // submitter resolves the nil forms of a Submitter to the default pool. A

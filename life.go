@@ -66,8 +66,9 @@ func (e *engine[T]) release() (*life, bool) {
 	}
 	l.closed.Store(true)
 	close(l.stop)
-	e.gate.refuse()
+	e.gate.refuse(func(*waiter[T]) bool { return true })
 	e.gate.mu.Unlock()
+	e.refuseLanes()
 	e.idle.evictOldest(-1)
 	e.settle()
 	return l, true
@@ -88,13 +89,14 @@ func (e *engine[T]) reboot() {
 }
 
 // settle marks a released life drained once it has no admitted task, no
-// task queued by enqueue, no worker and no panic being reported. Every path
+// task queued by enqueue or in a sub-pool's queue, no worker and no panic
+// being reported. Every path
 // that lowers one of these counts calls it after its own write, and release
 // calls it after closing the life, so the last of them sees all at zero.
 func (e *engine[T]) settle() {
 	l := e.life.Load()
 	if l.closed.Load() && e.workers.Load() == 0 && e.gate.admitted() == 0 &&
-		e.gate.waiting.Load() == 0 && e.reporting.Load() == 0 {
+		e.gate.waiting.Load() == 0 && e.backlog.Load() == 0 && e.reporting.Load() == 0 {
 		l.markDrained()
 	}
 }

@@ -39,7 +39,7 @@ func (e *engine[T]) Waiting() int {
 	}
 	n := int(e.gate.blocked.Load())
 	if e.opts.QueueSize > 0 {
-		n += e.tasks.len()
+		n += e.queued()
 	}
 	return n
 }

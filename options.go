@@ -53,6 +53,14 @@ type Options struct {
 	// 8 bytes: 16 bytes a task for a func(), 24 for an any, so both take
 	// MaxQueueSize) is rejected with ErrInvalidQueueSize.
 	QueueSize int
+
+	// Priority orders the tasks of a pool and its sub-pools (see
+	// [Pool.NewSubpool]) while the pool is saturated: a freed slot goes to
+	// the waiting submission (a blocked submitter or a queued task) of the
+	// highest priority first, and in order of arrival within a priority. A
+	// pool's own tasks have the priority its options give, 0 by default;
+	// it matters only next to sub-pools of other priorities.
+	Priority int
 }
 
 // MaxQueueSize is the largest QueueSize a pool accepts. The queue's buffer is
@@ -104,6 +112,12 @@ func WithDisablePurge(disable bool) Option {
 // workers; see [Options.QueueSize].
 func WithQueueSize(n int) Option {
 	return func(opts *Options) { opts.QueueSize = n }
+}
+
+// WithPriority sets the priority of the tasks of a pool or, more usefully,
+// of a sub-pool; see [Options.Priority].
+func WithPriority(priority int) Option {
+	return func(opts *Options) { opts.Priority = priority }
 }
 
 // loadOptions applies options over the zero Options and validates the result.

@@ -14,7 +14,9 @@ import "sync/atomic"
 // both sides write on every task.
 //
 // The atomic store of seq publishes the cell's value (or its emptiness), so
-// the value itself is a plain field.
+// the value itself is a plain field. Next to the value a cell holds the
+// sub-pool the task belongs to (nil for the pool's own tasks), on the same
+// cache line, so the worker knows whose slot to give back.
 type ring[T any] struct {
 	head  atomic.Uint64 // next position to pop; written by workers
 	_     cacheLinePad
@@ -25,8 +27,9 @@ type ring[T any] struct {
 }
 
 type cell[T any] struct {
-	seq atomic.Uint64
-	val T
+	seq  atomic.Uint64
+	val  T
+	lane *lane[T]
 }
 
 // newRing returns a ring of at least n cells (at least 2, a power of two).
@@ -39,15 +42,16 @@ func newRing[T any](n int) *ring[T] {
 	return r
 }
 
-// push appends v and reports its position, or false if the ring is full.
-func (r *ring[T]) push(v T) (uint64, bool) {
+// push appends v, of lane l, and reports its position, or false if the
+// ring is full.
+func (r *ring[T]) push(v T, l *lane[T]) (uint64, bool) {
 	for {
 		pos := r.tail.Load()
 		c := &r.cells[pos&r.mask]
 		switch seq := c.seq.Load(); {
 		case seq == pos:
 			if r.tail.CompareAndSwap(pos, pos+1) {
-				c.val = v
+				c.val, c.lane = v, l
 				c.seq.Store(pos + 1)
 				return pos, true
 			}
@@ -57,23 +61,23 @@ func (r *ring[T]) push(v T) (uint64, bool) {
 	}
 }
 
-// pop removes the oldest value, if there is one. It clears the cell, so the
-// ring keeps nothing a finished task referred to.
-func (r *ring[T]) pop() (v T, ok bool) {
+// pop removes the oldest value and its lane, if there is one. It clears the
+// cell, so the ring keeps nothing a finished task referred to.
+func (r *ring[T]) pop() (v T, l *lane[T], ok bool) {
 	for {
 		pos := r.head.Load()
 		c := &r.cells[pos&r.mask]
 		switch seq := c.seq.Load(); {
 		case seq == pos+1:
 			if r.head.CompareAndSwap(pos, pos+1) {
-				v = c.val
+				v, l = c.val, c.lane
 				var zero T
-				c.val = zero
+				c.val, c.lane = zero, nil
 				c.seq.Store(pos + r.mask + 1)
-				return v, true
+				return v, l, true
 			}
 		case seq < pos+1:
-			return v, false // nothing pushed here yet: empty
+			return v, nil, false // nothing pushed here yet: empty
 		}
 	}
 }

@@ -64,7 +64,7 @@ func (e *engine[T]) Stats() Stats {
 		return Stats{}
 	}
 	admitted := int(e.gate.admitted())
-	queued := min(e.tasks.len(), admitted)
+	queued := min(e.queued(), admitted)
 	async := max(int(e.gate.waiting.Load()-e.gate.blocked.Load()), 0) // queued by enqueue
 	s := Stats{
 		Capacity:  e.Cap(),

@@ -9,11 +9,14 @@ import "time"
 // slot.
 type waiter[T any] struct {
 	// ready receives, exactly once per wait, nil when the task has been
-	// given a slot and dispatched, errRetry when a slot freed and the
-	// submitter is to try for it itself, or ErrPoolClosed. Its buffer of one
+	// given a slot and dispatched, errSlot when it has been given a slot
+	// that its submitter is to use itself (a sub-pool's gate), errRetry
+	// when a slot freed and the submitter is to try for it, or
+	// ErrPoolClosed. Its buffer of one
 	// never fills: a waiter is sent to only after it is taken off the queue.
 	ready chan error
 	task  T
+	lane  *lane[T] // the sub-pool of the task; nil for the pool's own
 	prio  int
 	async bool
 	since time.Time // when the submission started to wait
@@ -37,7 +40,7 @@ type waitQueue[T any] struct {
 }
 
 // get returns a recycled or new waiter for task.
-func (q *waitQueue[T]) get(task T, prio int, async bool) *waiter[T] {
+func (q *waitQueue[T]) get(task T, l *lane[T], prio int, async bool) *waiter[T] {
 	var w *waiter[T]
 	if n := len(q.free); n > 0 {
 		w = q.free[n-1]
@@ -46,7 +49,7 @@ func (q *waitQueue[T]) get(task T, prio int, async bool) *waiter[T] {
 	} else {
 		w = &waiter[T]{ready: make(chan error, 1)}
 	}
-	w.task, w.prio, w.async, w.since = task, prio, async, time.Now()
+	w.task, w.lane, w.prio, w.async, w.since = task, l, prio, async, time.Now()
 	return w
 }
 
@@ -55,7 +58,7 @@ func (q *waitQueue[T]) get(task T, prio int, async bool) *waiter[T] {
 // memory.
 func (q *waitQueue[T]) recycle(w *waiter[T]) {
 	var zero T
-	w.task = zero
+	w.task, w.lane = zero, nil
 	if len(q.free) < 64 {
 		q.free = append(q.free, w)
 	}

@@ -24,34 +24,41 @@ const spinRounds = 32
 // more wait (engine invariant 3): submitters that saw one spinner woke
 // nobody, so a burst wakes as many workers as it needs, one after the
 // other, and a stream of tiny tasks is served without any wake-up.
-func (e *engine[T]) worker(t T) {
+func (e *engine[T]) worker(t T, l *lane[T]) {
 	me := newParked()
 	clean := false
 	defer func() {
 		if !clean {
-			e.crashed(recover())
+			e.crashed(l, recover())
 		}
 	}()
-	for ok := true; ok; t, ok = e.next(me, e.finish(), false) {
+	for ok := true; ok; t, l, ok = e.next(me, e.finish(l), false) {
+		if l != nil {
+			l.running.Add(1)
+		}
 		e.exec(t)
 	}
 	clean = true
 }
 
-// finish counts a task done, gives its slot back and reports whether that
-// woke a blocked submitter. That submitter was just made ready on this
-// worker's processor, so the worker then does not spin: spinning would only
-// delay the submitter it waits for.
-func (e *engine[T]) finish() bool {
+// finish counts a task of lane l done, gives its slots back and reports
+// whether that woke a blocked submitter. That submitter was just made ready
+// on this worker's processor, so the worker then does not spin: spinning
+// would only delay the submitter it waits for.
+func (e *engine[T]) finish(l *lane[T]) bool {
 	e.gate.completed.Add(1)
-	return e.gate.release(true)
+	woke := e.gate.release(true)
+	if l != nil {
+		woke = l.finish() || woke
+	}
+	return woke
 }
 
 // serve is the body of a worker goroutine started without a task, to take
 // one from the ring: it is counted on as a taker.
 func (e *engine[T]) serve() {
-	if t, ok := e.next(newParked(), false, !plantLazyServe.Load()); ok {
-		e.worker(t)
+	if t, l, ok := e.next(newParked(), false, !plantLazyServe.Load()); ok {
+		e.worker(t, l)
 	}
 }
 
@@ -67,30 +74,30 @@ var plantLazyServe atomic.Bool
 // whether the worker just woke a blocked submitter (see finish); it then
 // parks without spinning. taker says whether the worker was counted on to
 // take a task (serve); spinning or being woken makes it one too.
-func (e *engine[T]) next(me *parked, handed, taker bool) (t T, ok bool) {
+func (e *engine[T]) next(me *parked, handed, taker bool) (t T, l *lane[T], ok bool) {
 	for {
 		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
-			return t, false
+			return t, nil, false
 		}
-		if t, ok = e.tasks.pop(); ok {
+		if t, l, ok = e.pop(); ok {
 			if taker {
 				e.passOn()
 			}
-			return t, true
+			return t, l, true
 		}
 		if !handed && e.spin() {
 			taker = true
 			continue
 		}
-		l := e.life.Load()
-		if e.idle.park(me, l, e.tasks.ready) {
+		life := e.life.Load()
+		if e.idle.park(me, life, e.ready) {
 			taker = true
 			continue
 		}
 		if e.leave() {
-			return t, false
+			return t, nil, false
 		}
-		if l.closed.Load() {
+		if life.closed.Load() {
 			// Released, but a task admitted just before the release still
 			// needs this worker. Let its submitter run rather than spin.
 			runtime.Gosched()
@@ -104,29 +111,32 @@ func (e *engine[T]) next(me *parked, handed, taker bool) (t T, ok bool) {
 // its last look at the ring (engine invariant 2).
 func (e *engine[T]) spin() bool {
 	if e.gate.waiting.Load() > 0 {
-		return e.tasks.ready()
+		return e.ready()
 	}
 	if e.spinning.Add(1) <= e.maxSpinners {
 		for range spinRounds {
-			if e.tasks.ready() {
+			if e.ready() {
 				break
 			}
 			runtime.Gosched()
 		}
 	}
 	e.spinning.Add(-1)
-	return e.tasks.ready()
+	return e.ready()
 }
 
-// crashed ends a worker whose task panicked (r != nil) or called
-// runtime.Goexit (r == nil). The slot and the worker are given back before
+// crashed ends a worker whose task, of lane l, panicked (r != nil) or
+// called runtime.Goexit (r == nil). The slot and the worker are given back before
 // the panic is reported, as in ants v2, so a PanicHandler sees a pool that
 // already accounts for the loss. The report still counts as work of the
 // pool: a released pool drains only once it is done.
-func (e *engine[T]) crashed(r any) {
+func (e *engine[T]) crashed(l *lane[T], r any) {
 	e.reporting.Add(1)
 	e.gate.completed.Add(1)
 	e.gate.release(false)
+	if l != nil {
+		l.crashed(r != nil)
+	}
 	if !e.leave() {
 		go e.serve()
 	}
