@@ -256,20 +256,7 @@ func TestMarkdownHasATablePerCase(t *testing.T) {
 	if !strings.Contains(out, "before each round and after the last: 150ns, 470ns") {
 		t.Error("the cache-line probes are missing")
 	}
-	// Every table row has as many cells as its header.
-	var cells int
-	for _, line := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(line, "|") {
-			cells = 0
-			continue
-		}
-		n := strings.Count(line, "|")
-		if cells == 0 {
-			cells = n
-		} else if n != cells {
-			t.Errorf("row %q has %d separators; its header has %d", line, n, cells)
-		}
-	}
+	checkCells(t, out)
 }
 
 func TestSVGIsWellFormed(t *testing.T) {
