@@ -180,17 +180,22 @@ func WriteABMarkdown(w io.Writer, r *ABReport) error {
 		}
 	}
 	for _, c := range r.Cases {
-		fmt.Fprintf(b, "\n## %s: %s tasks; %s\n\n", c.Name, thousands(c.Tasks), c.Title)
-		fmt.Fprintf(b, "| impl | metric | A | B | B/A | min–max | near | far | per round |\n|---|---|--:|--:|--:|--:|--:|--:|---|\n")
+		var rows []string
 		for _, impl := range r.Impls {
 			for _, st := range r.Stats(c, impl) {
-				if len(st.Ratios) == 0 {
-					continue
+				if len(st.Ratios) > 0 {
+					rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", impl, st.Metric,
+						st.format(st.Base), st.format(st.Cand), fmtRatio(st.Median), fmtRange(st.Min, st.Max),
+						fmtStateRatio(st.Near), fmtStateRatio(st.Far), fmtRounds(st)))
 				}
-				fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", impl, st.Metric, st.format(st.Base), st.format(st.Cand),
-					fmtRatio(st.Median), fmtRange(st.Min, st.Max), fmtStateRatio(st.Near), fmtStateRatio(st.Far), fmtRounds(st))
 			}
 		}
+		if len(rows) == 0 {
+			continue // no implementation ran c on both sides
+		}
+		fmt.Fprintf(b, "\n## %s: %s tasks; %s\n\n", c.Name, thousands(c.Tasks), c.Title)
+		fmt.Fprintf(b, "| impl | metric | A | B | B/A | min–max | near | far | per round |\n|---|---|--:|--:|--:|--:|--:|--:|---|\n")
+		fmt.Fprint(b, strings.Join(rows, ""))
 	}
 	return b.Flush()
 }

@@ -20,7 +20,7 @@ func abReport(t *testing.T) (*ABReport, Case, Case) {
 	w2 := caseOf(t, func(c Case) bool { return c.Workload == "W2" })
 	lat := caseOf(t, func(c Case) bool { return c.Kind == Latency })
 	rep := &ABReport{Machine: ThisMachine(), Command: "go run ./cmd/ab", When: time.Unix(0, 0), Base: "main at 1234567",
-		Cand: "the working tree", Rounds: 4, Cases: []Case{w2, lat}, Impls: []string{"antsgo"}}
+		Cand: "the working tree", Rounds: 4, Cases: []Case{w2, lat, caseOf(t, func(c Case) bool { return c.Pools > 0 })}, Impls: []string{"antsgo"}}
 	const near, far = 150 * time.Nanosecond, 470 * time.Nanosecond
 	probes := [][2]time.Duration{{near, near}, {far, far}, {far, far}, {near, far}}
 	for round, pr := range probes {
@@ -110,6 +110,9 @@ func TestABMarkdown(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "## "+caseOf(t, func(c Case) bool { return c.Pools > 0 }).Name) {
+		t.Error("the report has a section for a case that did not run")
 	}
 	if strings.Contains(out, "| "+lat.Name+" | antsgo | p50 |") {
 		t.Error("the summary lists a secondary metric other than CPU/task")

@@ -8,10 +8,12 @@
 //	go run ./cmd/compare -scale 0.1 -rounds 3 # quick look
 //	go run ./cmd/compare -only W2,W4 -impls antsgo,ants,pond
 //	go run ./cmd/compare -aa                  # ants against itself: the noise band
+//	go run ./cmd/compare -only LAT/load=90 -impls antsgo -trace lat.trace
 //
 // Cases marked Child (W1) run in a fresh process per implementation and
 // round: the command re-executes itself with the hidden -child flag, and
 // the child's peak RSS (ru_maxrss) is charged to the implementation alone.
+// cmd/ab runs every sample of its two builds through the same -child mode.
 package main
 
 import (
