@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -62,6 +63,24 @@ func TestEveryAdapterRunsEachTaskOnce(t *testing.T) {
 				checkOnce(t, runs, tr, inv)
 			})
 		}
+		if im.NewMulti == nil {
+			continue
+		}
+		for _, st := range []Strategy{RoundRobin, LeastTasks} {
+			t.Run(im.Name+"/multi/"+st.String(), func(t *testing.T) {
+				r, err := im.NewMulti(4, 2, st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				runs, tr := make([]atomic.Int32, testTasks), newTracker(testTasks)
+				for i := range runs {
+					if err := r.Submit(func() { runs[i].Add(1); tr.done() }); err != nil {
+						t.Fatal(err)
+					}
+				}
+				checkOnce(t, runs, tr, r)
+			})
+		}
 	}
 }
 
@@ -102,6 +121,12 @@ func TestRunEveryCaseOnEveryImpl(t *testing.T) {
 			if c.Kind == Latency && im.Name != "antsgo" && im.Name != Baseline {
 				continue // paced cases take a while; two suffice here
 			}
+			if !im.Supports(c) {
+				if _, err := Run(c, im); err == nil {
+					t.Errorf("%s on %s, which has no multi-pool, ran without error", c.Name, im.Name)
+				}
+				continue
+			}
 			m, err := Run(c, im)
 			if err != nil {
 				t.Fatal(err)
@@ -111,6 +136,9 @@ func TestRunEveryCaseOnEveryImpl(t *testing.T) {
 			}
 			if c.Kind == Latency && (m.P50 <= 0 || m.P50 > m.P99 || m.P99 > m.P999) {
 				t.Errorf("%s on %s: p50 %v, p99 %v, p99.9 %v; want 0 < p50 <= p99 <= p99.9", c.Name, im.Name, m.P50, m.P99, m.P999)
+			}
+			if _, ok := processCPU(); ok && m.CPUPerTask <= 0 {
+				t.Errorf("%s on %s: CPU per task %v; want > 0 where the system reports it", c.Name, im.Name, m.CPUPerTask)
 			}
 			if c.Kind == CPU && (m.Efficiency <= 0 || math.IsInf(m.Efficiency, 0)) {
 				t.Errorf("%s on %s: efficiency %v; want > 0", c.Name, im.Name, m.Efficiency)
@@ -126,6 +154,20 @@ func TestSelect(t *testing.T) {
 	}
 	if got := len(cs); got != 5 {
 		t.Errorf("W2,LAT,W4 selects %d cases; want 5", got)
+	}
+	mp, err := SelectCases(Cases(1), "MP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range mp {
+		names = append(names, c.Name)
+	}
+	if got, want := strings.Join(names, " "), "W2/cap=8 MP/cap=8/RoundRobin MP/cap=8/LeastTasks"; runtime.GOMAXPROCS(0) == 2 && got != want {
+		t.Errorf("MP selects %s; want %s (the multi-pool cases and their single-pool reference)", got, want)
+	}
+	if len(mp) != 3 || mp[0].Name != mp[1].Ref || mp[1].Pools != 4 || mp[2].Strategy != LeastTasks {
+		t.Errorf("MP selects %+v; want W2 at 4P and its two multi-pool cases", mp)
 	}
 	if _, err := SelectCases(Cases(1), "W9"); err == nil {
 		t.Error("W9 selects without error; want an error")
@@ -214,20 +256,7 @@ func TestMarkdownHasATablePerCase(t *testing.T) {
 	if !strings.Contains(out, "before each round and after the last: 150ns, 470ns") {
 		t.Error("the cache-line probes are missing")
 	}
-	// Every table row has as many cells as its header.
-	var cells int
-	for _, line := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(line, "|") {
-			cells = 0
-			continue
-		}
-		n := strings.Count(line, "|")
-		if cells == 0 {
-			cells = n
-		} else if n != cells {
-			t.Errorf("row %q has %d separators; its header has %d", line, n, cells)
-		}
-	}
+	checkCells(t, out)
 }
 
 func TestSVGIsWellFormed(t *testing.T) {

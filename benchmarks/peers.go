@@ -45,6 +45,27 @@ type Impl struct {
 	// implementations without one; Invoke then submits a closure over fn and
 	// the argument (see NewInvoker).
 	NewFunc func(size int, fn func(int)) (Invoker, error)
+
+	// NewMulti builds a multi-pool of pools pools of perPool workers each.
+	// It is nil for the implementations without one, which do not run
+	// the MP cases.
+	NewMulti func(pools, perPool int, s Strategy) (Runner, error)
+}
+
+// Supports reports whether im runs case c: every implementation runs
+// every case but the multi-pool ones, which need NewMulti.
+func (im Impl) Supports(c Case) bool { return c.Pools == 0 || im.NewMulti != nil }
+
+// NewRunner builds im for c: a multi-pool for the MP cases, otherwise a
+// pool of capacity c.Cap.
+func NewRunner(im Impl, c Case) (Runner, error) {
+	if c.Pools == 0 {
+		return im.New(c.Cap)
+	}
+	if im.NewMulti == nil {
+		return nil, fmt.Errorf("%s has no multi-pool", im.Name)
+	}
+	return im.NewMulti(c.Pools, c.Cap/c.Pools, c.Strategy)
 }
 
 // Baseline is the implementation the paired ratios divide by.
@@ -62,13 +83,14 @@ const closeTimeout = 30 * time.Second
 func Impls() []Impl {
 	return []Impl{
 		{Name: "antsgo", Note: "github.com/antsgo/ants (this repository), NewPool(size)",
-			New: newAntsgo(), NewFunc: newAntsgoFunc()},
+			New: newAntsgo(), NewFunc: newAntsgoFunc(), NewMulti: newAntsgoMulti()},
 		{Name: "antsgo+queue", Note: fmt.Sprintf("antsgo with WithQueueSize(%d): Submit returns once queued", queueSize),
-			New: newAntsgo(ants.WithQueueSize(queueSize)), NewFunc: newAntsgoFunc(ants.WithQueueSize(queueSize))},
+			New: newAntsgo(ants.WithQueueSize(queueSize)), NewFunc: newAntsgoFunc(ants.WithQueueSize(queueSize)),
+			NewMulti: newAntsgoMulti(ants.WithQueueSize(queueSize))},
 		{Name: "ants", Note: "github.com/panjf2000/ants/v2 v2.12.1, NewPool(size), the baseline",
-			New: newAnts2, NewFunc: newAnts2Func},
+			New: newAnts2, NewFunc: newAnts2Func, NewMulti: newAnts2Multi},
 		{Name: "ants-b", Note: "ants v2 again under another name (A/A noise band)",
-			New: newAnts2, NewFunc: newAnts2Func},
+			New: newAnts2, NewFunc: newAnts2Func, NewMulti: newAnts2Multi},
 		{Name: "pond", Note: "github.com/alitto/pond/v2, NewPool(size), unbounded queue, Go(task)",
 			New: func(size int) (Runner, error) { return pondPool{pond.NewPool(size)}, nil }},
 		{Name: "conc", Note: "github.com/sourcegraph/conc/pool, New().WithMaxGoroutines(size)",
@@ -172,6 +194,23 @@ func newAntsgoFunc(opts ...ants.Option) func(int, func(int)) (Invoker, error) {
 	}
 }
 
+// The multi-pools of antsgo, NewMultiPool(pools, perPool, strategy).
+
+type antsgoMulti struct{ *ants.MultiPool }
+
+func (p antsgoMulti) Close() error { return p.ReleaseTimeout(closeTimeout) }
+
+func newAntsgoMulti(opts ...ants.Option) func(int, int, Strategy) (Runner, error) {
+	return func(pools, perPool int, s Strategy) (Runner, error) {
+		lbs := ants.RoundRobin
+		if s == LeastTasks {
+			lbs = ants.LeastTasks
+		}
+		p, err := ants.NewMultiPool(pools, perPool, lbs, opts...)
+		return antsgoMulti{p}, err
+	}
+}
+
 // ants: panjf2000/ants/v2 v2.12.1 with default options.
 
 type ants2Pool struct{ *ants2.Pool }
@@ -192,6 +231,19 @@ func (p ants2Func) Close() error { return p.ReleaseTimeout(closeTimeout) }
 func newAnts2Func(size int, fn func(int)) (Invoker, error) {
 	p, err := ants2.NewPoolWithFuncGeneric(size, fn)
 	return ants2Func{p}, err
+}
+
+type ants2Multi struct{ *ants2.MultiPool }
+
+func (p ants2Multi) Close() error { return p.ReleaseTimeout(closeTimeout) }
+
+func newAnts2Multi(pools, perPool int, s Strategy) (Runner, error) {
+	lbs := ants2.RoundRobin
+	if s == LeastTasks {
+		lbs = ants2.LeastTasks
+	}
+	p, err := ants2.NewMultiPool(pools, perPool, lbs)
+	return ants2Multi{p}, err
 }
 
 // pond v2: Go submits without the future that Submit allocates.

@@ -1,9 +1,11 @@
 package benchmarks
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"runtime"
-	"runtime/metrics"
+	"runtime/trace"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -16,6 +18,11 @@ type Measurement struct {
 	AllocsPerTask float64       // runtime.MemStats.Mallocs delta / tasks
 	BytesPerTask  float64       // runtime.MemStats.TotalAlloc delta / tasks
 	Efficiency    float64       // CPU: tasks × per-task CPU time / GOMAXPROCS / Wall
+	// CPUPerTask is the user plus system CPU time of the whole process
+	// over the same span as Wall, in nanoseconds per task: the pool, the
+	// submitters, the tasks, the harness and the Go runtime (GC, timers,
+	// scheduler) together. It is 0 where the system does not report it.
+	CPUPerTask float64
 
 	P50, P99, P999 time.Duration // Latency: Submit → task start
 	Utilisation    float64       // Latency: the load the workers saw, from measured task durations
@@ -31,19 +38,36 @@ var RunTimeout = 5 * time.Minute
 
 // Run runs c once on im. It collects garbage first, so that one run's
 // leftovers are not charged to the next.
-func Run(c Case, im Impl) (Measurement, error) {
+func Run(c Case, im Impl) (Measurement, error) { return run(c, im, nil) }
+
+// run is Run, with runtime/trace writing to tw over the timed span if tw
+// is not nil.
+func run(c Case, im Impl, tw io.Writer) (Measurement, error) {
 	var m Measurement
 	lp := prepare(c)
+	if lp != nil && tw != nil {
+		lp.tasks = make([]*trace.Task, c.Tasks)
+	}
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	if tw != nil {
+		if err := trace.Start(tw); err != nil {
+			return m, err
+		}
+	}
 
+	cpu0, cpuOK := processCPU()
 	start := time.Now()
 	pool, err := execute(c, im, lp)
+	m.Wall = time.Since(start)
+	cpu1, _ := processCPU()
+	if tw != nil {
+		trace.Stop()
+	}
 	if err != nil {
 		return m, fmt.Errorf("%s on %s: %w", c.Name, im.Name, err)
 	}
-	m.Wall = time.Since(start)
 	runtime.ReadMemStats(&after)
 	if err := pool.Close(); err != nil {
 		return m, fmt.Errorf("%s on %s: close: %w", c.Name, im.Name, err)
@@ -52,6 +76,9 @@ func Run(c Case, im Impl) (Measurement, error) {
 	n := float64(c.Tasks)
 	m.AllocsPerTask = float64(after.Mallocs-before.Mallocs) / n
 	m.BytesPerTask = float64(after.TotalAlloc-before.TotalAlloc) / n
+	if cpuOK {
+		m.CPUPerTask = float64(cpu1-cpu0) / n
+	}
 	if c.Kind == CPU {
 		m.Efficiency = efficiency(c.Tasks, m.Wall)
 	}
@@ -101,6 +128,7 @@ type latencies struct {
 	lat      []time.Duration // Submit → start, per task
 	busy     atomic.Int64    // total time the tasks held a worker
 	interval time.Duration   // between arrivals
+	tasks    []*trace.Task   // RunTraced only: per task, from its Submit to its start
 }
 
 // utilisation is the mean measured task duration over the capacity's
@@ -151,7 +179,7 @@ func drive(c Case, im Impl, tr *tracker, lp *latencies) (closer, error) {
 		}
 		return inv, nil
 	}
-	r, err := im.New(c.Cap)
+	r, err := NewRunner(im, c)
 	if err != nil {
 		return nil, err
 	}
@@ -230,13 +258,24 @@ func pace(r Runner, c Case, tr *tracker, lp *latencies) error {
 			if t0.Before(woke) {
 				t0 = woke
 			}
+			var submit *trace.Region
+			if lp.tasks != nil {
+				ctx, task := trace.NewTask(context.Background(), "submit→start")
+				lp.tasks[k], submit = task, trace.StartRegion(ctx, "Submit")
+			}
 			err := r.Submit(func() {
 				t1 := time.Now()
+				if lp.tasks != nil {
+					lp.tasks[k].End()
+				}
 				lp.lat[k] = t1.Sub(t0)
 				time.Sleep(LatencyTask)
 				lp.busy.Add(int64(time.Since(t1)))
 				tr.done()
 			})
+			if submit != nil {
+				submit.End()
+			}
 			if err != nil {
 				return err
 			}
@@ -276,119 +315,4 @@ func (t *tracker) wait(timeout time.Duration) error {
 	case <-timer.C:
 		return fmt.Errorf("timed out after %v: %d of %d tasks finished", timeout, t.n.Load(), t.want)
 	}
-}
-
-var (
-	spinOnce  sync.Once
-	spinIters int
-	spinCost  time.Duration
-	spinSink  atomic.Uint64
-)
-
-// Spin returns the iteration count of the W4 busy loop, calibrated once so
-// that a task takes about CPUTask, and the measured CPU time of one task
-// (the fastest of several trials, to discount preemption on a noisy host).
-func Spin() (iters int, cost time.Duration) {
-	spinOnce.Do(func() {
-		const probe = 1 << 16
-		best := time.Duration(1<<63 - 1)
-		for range 7 {
-			t := time.Now()
-			spinTask(probe)
-			best = min(best, time.Since(t))
-		}
-		spinIters = max(int(float64(probe)*float64(CPUTask)/float64(best)), 1)
-		best = time.Duration(1<<63 - 1)
-		for range 7 {
-			t := time.Now()
-			for range 1000 {
-				spinTask(spinIters)
-			}
-			best = min(best, time.Since(t)/1000)
-		}
-		spinCost = best
-	})
-	return spinIters, spinCost
-}
-
-// spinTask burns n rounds of xorshift. The state never becomes zero, but the
-// compiler cannot know, so the loop is not removed.
-func spinTask(n int) {
-	x := uint64(n) | 1
-	for range n {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-	}
-	if x == 0 {
-		spinSink.Add(1)
-	}
-}
-
-var (
-	sleepOnce sync.Once
-	sleepDur  time.Duration
-)
-
-// sleepCost returns the median length of time.Sleep(LatencyTask) on this
-// host (timer slack makes it longer than asked), measured once.
-func sleepCost() time.Duration {
-	sleepOnce.Do(func() {
-		d := make([]time.Duration, 21)
-		for i := range d {
-			t := time.Now()
-			time.Sleep(LatencyTask)
-			d[i] = time.Since(t)
-		}
-		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-		sleepDur = d[len(d)/2]
-	})
-	return sleepDur
-}
-
-// sampler records the peak heap-object and stack memory of the process.
-type sampler struct {
-	quit, done   chan struct{}
-	heap, stacks uint64
-}
-
-var sampleNames = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/stacks:bytes"}
-
-func startSampler(period time.Duration) *sampler {
-	s := &sampler{quit: make(chan struct{}), done: make(chan struct{})}
-	samples := make([]metrics.Sample, len(sampleNames))
-	for i, n := range sampleNames {
-		samples[i].Name = n
-	}
-	read := func() {
-		metrics.Read(samples)
-		for i, p := range []*uint64{&s.heap, &s.stacks} {
-			if samples[i].Value.Kind() == metrics.KindUint64 {
-				*p = max(*p, samples[i].Value.Uint64())
-			}
-		}
-	}
-	read()
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(period)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				read()
-			case <-s.quit:
-				read()
-				return
-			}
-		}
-	}()
-	return s
-}
-
-// stop ends the sampling and returns the peaks.
-func (s *sampler) stop() (heap, stacks uint64) {
-	close(s.quit)
-	<-s.done
-	return s.heap, s.stacks
 }

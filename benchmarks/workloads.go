@@ -44,7 +44,39 @@ type Case struct {
 	Submitters int
 	Load       float64 // Latency: offered load as a fraction of capacity
 	Child      bool    // measured in a process of its own, for peak RSS
+
+	// Pools > 0 makes the case a multi-pool one (MP): each implementation
+	// with a multi-pool (Impl.NewMulti) runs as Pools pools of Cap/Pools
+	// workers each, balanced by Strategy; the others do not run it.
+	Pools    int
+	Strategy Strategy
+	// Ref names the case that runs the same tasks on one pool of the same
+	// total capacity; the report divides by it ("×1 pool").
+	Ref string
 }
+
+// Strategy is a multi-pool's load-balancing strategy, as the two
+// libraries' LoadBalancingStrategy.
+type Strategy int
+
+// The strategies that both ants v2 and this library offer.
+const (
+	RoundRobin Strategy = iota + 1
+	LeastTasks
+)
+
+func (s Strategy) String() string {
+	switch s {
+	case RoundRobin:
+		return "RoundRobin"
+	case LeastTasks:
+		return "LeastTasks"
+	}
+	return fmt.Sprintf("Strategy(%d)", int(s))
+}
+
+// mpPools is the number of pools of the MP cases.
+const mpPools = 4
 
 // Cases returns every case with task counts multiplied by scale (at least
 // 1 task per submitter). Capacities do not scale.
@@ -67,6 +99,11 @@ func Cases(scale float64) []Case {
 		Title: fmt.Sprintf("~1µs CPU tasks, capacity GOMAXPROCS=%d, one submitter", procs)})
 	cs = append(cs, Case{Name: fmt.Sprintf("W5/cap=%d", small), Workload: "W5", Kind: Func, Tasks: n(2_000_000), Cap: small, Submitters: 1,
 		Title: fmt.Sprintf("tiny func(int) through a function pool (others: a closure per call), capacity %d", small)})
+	for _, st := range []Strategy{RoundRobin, LeastTasks} {
+		cs = append(cs, Case{Name: fmt.Sprintf("MP/cap=%d/%v", small, st), Workload: "MP", Kind: Tiny, Tasks: n(2_000_000), Cap: small,
+			Submitters: 1, Pools: mpPools, Strategy: st, Ref: fmt.Sprintf("W2/cap=%d", small),
+			Title: fmt.Sprintf("W2's tiny tasks on a multi-pool of %d pools × %d workers, %v, one submitter", mpPools, small/mpPools, st)})
+	}
 	for _, l := range []int{50, 90} {
 		cs = append(cs, Case{Name: fmt.Sprintf("LAT/load=%d", l), Workload: "LAT", Kind: Latency, Tasks: n(10_000), Cap: LatencyCap,
 			Submitters: 1, Load: float64(l) / 100,
@@ -79,7 +116,8 @@ func Cases(scale float64) []Case {
 }
 
 // SelectCases keeps the cases whose workload or name is in the
-// comma-separated list; an empty list keeps all.
+// comma-separated list, and the Ref case of each kept multi-pool case, so
+// that its "×1 pool" ratio has a denominator; an empty list keeps all.
 func SelectCases(cs []Case, list string) ([]Case, error) {
 	if strings.TrimSpace(list) == "" {
 		return cs, nil
@@ -91,11 +129,14 @@ func SelectCases(cs []Case, list string) ([]Case, error) {
 		for _, c := range cs {
 			if strings.EqualFold(c.Workload, w) || strings.EqualFold(c.Name, w) {
 				keep[c.Name] = true
+				if c.Ref != "" {
+					keep[c.Ref] = true
+				}
 				found = true
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown workload %q; known: W1,W2,W3,W4,W5,LAT or a case name such as %s", w, cs[1].Name)
+			return nil, fmt.Errorf("unknown workload %q; known: W1,W2,W3,W4,W5,MP,LAT or a case name such as %s", w, cs[1].Name)
 		}
 	}
 	var out []Case

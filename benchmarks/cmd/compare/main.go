@@ -8,10 +8,12 @@
 //	go run ./cmd/compare -scale 0.1 -rounds 3 # quick look
 //	go run ./cmd/compare -only W2,W4 -impls antsgo,ants,pond
 //	go run ./cmd/compare -aa                  # ants against itself: the noise band
+//	go run ./cmd/compare -only LAT/load=90 -impls antsgo -trace lat.trace
 //
 // Cases marked Child (W1) run in a fresh process per implementation and
 // round: the command re-executes itself with the hidden -child flag, and
 // the child's peak RSS (ru_maxrss) is charged to the implementation alone.
+// cmd/ab runs every sample of its two builds through the same -child mode.
 package main
 
 import (
@@ -55,8 +57,11 @@ func run() error {
 	aa := flag.Bool("aa", false, "run ants against itself as \"ants\" and \"ants-b\" to measure the noise band")
 	svgPath := flag.String("svg", "results/compare.svg", "file for the SVG chart")
 	mdPath := flag.String("md", "results/compare.md", "file for the markdown table")
-	child := flag.String("child", "", "internal: run this case once in this process and print the measurement as JSON")
+	tracePath := flag.String("trace", "", "run the one case of -only on the one implementation of -impls once, with runtime/trace writing to this file")
+	child := flag.String("child", "", "internal: run this case once in this process and print the sample as JSON")
 	childImpl := flag.String("child-impl", "", "internal: the implementation for -child")
+	childProbe := flag.Int("child-probe", 0, "internal: probe the cache line with this many round trips just before the -child run")
+	calib := flag.String("calib", "", "internal: the calibration to use, as JSON, instead of measuring one")
 	flag.Usage = usage
 	flag.Parse()
 
@@ -76,8 +81,20 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if *calib != "" {
+		var cal benchmarks.Calibration
+		if err := json.Unmarshal([]byte(*calib), &cal); err != nil {
+			return fmt.Errorf("-calib: %w", err)
+		}
+		if err := benchmarks.SetCalibration(cal); err != nil {
+			return fmt.Errorf("-calib: %w", err)
+		}
+	}
 	if *child != "" {
-		return runChild(*child, *childImpl, cases, impls)
+		return runChild(*child, *childImpl, *childProbe, cases, impls)
+	}
+	if *tracePath != "" {
+		return runTraced(*tracePath, cases, impls)
 	}
 
 	rep := &benchmarks.Report{Machine: benchmarks.ThisMachine(), When: time.Now(), Rounds: *rounds, Cases: cases, Impls: impls,
@@ -89,6 +106,9 @@ func run() error {
 		for _, c := range cases {
 			for i := range impls {
 				im := impls[(i+r)%len(impls)] // rotate the start so no implementation always runs first
+				if !im.Supports(c) {
+					continue
+				}
 				line := benchmarks.LineRoundTrip(sampleProbes)
 				m, err := measure(c, im, *scale)
 				if err != nil {
@@ -103,6 +123,7 @@ func run() error {
 	rep.LineTrips = append(rep.LineTrips, benchmarks.LineRoundTrip(lineProbes))
 	fmt.Fprintf(os.Stderr, "done in %v; cache-line round trips %v\n", time.Since(begin).Round(time.Second), rep.LineTrips)
 
+	rep.Calibration = benchmarks.Calibrate() // measured by the runs already, unless no case needed it
 	var md, svg bytes.Buffer
 	if err := benchmarks.WriteMarkdown(&md, rep); err != nil {
 		return err
@@ -132,9 +153,11 @@ func measure(c benchmarks.Case, im benchmarks.Impl, scale float64) (benchmarks.M
 	if err != nil {
 		return m, fmt.Errorf("child for %s on %s: %w", c.Name, im.Name, err)
 	}
-	if err := json.Unmarshal(out, &m); err != nil {
+	var s benchmarks.Sample
+	if err := json.Unmarshal(out, &s); err != nil {
 		return m, fmt.Errorf("child for %s on %s: %w", c.Name, im.Name, err)
 	}
+	m = s.M
 	// The child's own VmHWM is exact. The rusage of a child is only a
 	// fallback: on Linux its ru_maxrss also counts the parent's memory at
 	// the time of the fork, so once this process has grown, every child
@@ -145,26 +168,42 @@ func measure(c benchmarks.Case, im benchmarks.Impl, scale float64) (benchmarks.M
 	return m, nil
 }
 
-// runChild runs one case once and prints the measurement, with the
-// process's own peak RSS where the system reports it, as JSON.
-func runChild(name, implName string, cases []benchmarks.Case, impls []benchmarks.Impl) error {
+// runChild runs one case once, after a probe of probes cache-line round
+// trips if probes > 0, and prints the sample as JSON. A case marked Child
+// (W1) runs with its memory sampled and the process's own peak RSS, where
+// the system reports it; any other runs as cmd/compare runs it in its own
+// process. cmd/ab drives every sample of both builds through this.
+func runChild(name, implName string, probes int, cases []benchmarks.Case, impls []benchmarks.Impl) error {
+	c, im, err := pick(name, implName, cases, impls)
+	if err != nil {
+		return err
+	}
+	s := benchmarks.Sample{Case: c.Name, Impl: im.Name}
+	if probes > 0 {
+		s.LineTrip = benchmarks.LineRoundTrip(probes)
+	}
+	if c.Child {
+		s.M, err = benchmarks.RunSampled(c, im, samplePeriod)
+		s.M.PeakRSS = vmHWM()
+	} else {
+		s.M, err = benchmarks.Run(c, im)
+	}
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(s)
+}
+
+// pick finds the case and the implementation of these names.
+func pick(name, implName string, cases []benchmarks.Case, impls []benchmarks.Impl) (benchmarks.Case, benchmarks.Impl, error) {
 	for _, c := range cases {
-		if c.Name != name {
-			continue
-		}
 		for _, im := range impls {
-			if im.Name != implName {
-				continue
+			if c.Name == name && im.Name == implName && im.Supports(c) {
+				return c, im, nil
 			}
-			m, err := benchmarks.RunSampled(c, im, samplePeriod)
-			if err != nil {
-				return err
-			}
-			m.PeakRSS = vmHWM()
-			return json.NewEncoder(os.Stdout).Encode(m)
 		}
 	}
-	return fmt.Errorf("no case %q with implementation %q", name, implName)
+	return benchmarks.Case{}, benchmarks.Impl{}, fmt.Errorf("no case %q with implementation %q", name, implName)
 }
 
 // vmHWM reads the peak RSS of this process from /proc/self/status (Linux),

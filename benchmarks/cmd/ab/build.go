@@ -1,0 +1,164 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// rootModule is the module that the two builds take from different
+// revisions; everything else, the harness included, comes from the
+// benchmarks module of the working tree.
+const rootModule = "github.com/antsgo/ants"
+
+// side is one build of cmd/compare: the harness of this working tree
+// linked with this library's code from dir.
+type side struct {
+	desc string // for the report: "main at 5ef5740"
+	dir  string // root of the library's source
+	bin  string // the built cmd/compare
+}
+
+// git runs git in dir and returns its trimmed standard output.
+func git(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// checkout writes the tree of ref into dst (git archive, so the
+// repository's worktrees and index are left alone) and describes it.
+func checkout(repo, ref, dst string) (side, error) {
+	hash, err := git(repo, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+	if err != nil {
+		return side{}, fmt.Errorf("no commit %q: %w", ref, err)
+	}
+	cmd := exec.Command("git", "archive", "--format=tar", hash)
+	cmd.Dir = repo
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return side{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return side{}, err
+	}
+	err = untar(out, dst)
+	if werr := cmd.Wait(); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return side{}, fmt.Errorf("git archive %s: %w", ref, err)
+	}
+	return side{desc: fmt.Sprintf("%s at %s", ref, hash[:min(len(hash), 10)]), dir: dst}, nil
+}
+
+// untar writes the directories and regular files of a tar stream under
+// dst; other entries (links) are skipped.
+func untar(r io.Reader, dst string) error {
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.FromSlash(h.Name)
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("unsafe path %q in archive", h.Name)
+		}
+		path := filepath.Join(dst, name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := writeFrom(path, tr, h.FileInfo().Mode().Perm()); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func writeFrom(path string, r io.Reader, perm os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm|0o200)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, r)
+	return errors.Join(err, f.Close())
+}
+
+// workingTree describes the library in the working tree at repo: HEAD and
+// whether files outside benchmarks/ differ from it.
+func workingTree(repo string) (side, error) {
+	head, err := git(repo, "rev-parse", "--short=10", "HEAD")
+	if err != nil {
+		return side{}, err
+	}
+	status, err := git(repo, "status", "--porcelain", "--", ".", ":(exclude)benchmarks")
+	if err != nil {
+		return side{}, err
+	}
+	desc := "the working tree (HEAD " + head + ", no changes outside benchmarks/)"
+	if status != "" {
+		desc = fmt.Sprintf("the working tree (HEAD %s with %d changed files outside benchmarks/)", head, len(strings.Split(status, "\n")))
+	}
+	return side{desc: desc, dir: repo}, nil
+}
+
+// build builds cmd/compare of the benchmarks module at benchDir into
+// tmp/compare-name, with the library replaced by s.dir: a copy of the
+// module's go.mod and go.sum whose replace directive points there
+// (-modfile), so the harness's own files stay as they are. Both sides
+// build with the same flags (-trimpath, so that no path differs), and
+// -mod=mod lets a baseline whose go.mod requires other versions complete
+// the copy.
+func build(s *side, name, benchDir, tmp, tags string) error {
+	mod := filepath.Join(tmp, name+".mod")
+	for _, f := range [][2]string{{"go.mod", mod}, {"go.sum", strings.TrimSuffix(mod, ".mod") + ".sum"}} {
+		b, err := os.ReadFile(filepath.Join(benchDir, f[0]))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(f[1], b, 0o644); err != nil {
+			return err
+		}
+	}
+	abs, err := filepath.Abs(s.dir)
+	if err != nil {
+		return err
+	}
+	s.bin = filepath.Join(tmp, "compare-"+name)
+	for _, args := range [][]string{
+		{"mod", "edit", "-modfile=" + mod, "-replace=" + rootModule + "=" + abs},
+		{"build", "-mod=mod", "-modfile=" + mod, "-trimpath", "-tags=" + tags, "-o", s.bin, "./cmd/compare"},
+	} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = benchDir
+		cmd.Env = append(os.Environ(), "GOWORK=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("building %s (go %s): %w\n%s\nThe harness of this working tree must compile against both revisions; "+
+				"see \"A/B against a revision\" in README.md", s.desc, strings.Join(args, " "), err, out)
+		}
+	}
+	return nil
+}
