@@ -87,6 +87,21 @@
 // like errgroup, over a pool, cancelling its context on the first error;
 // [ResultGroup] also collects their results in submission order.
 //
+// # Sub-pools and priorities
+//
+// [Pool.NewSubpool] carves out of a pool a sub-pool that shares its
+// workers and capacity and never runs more than its own limit; a pool and
+// its sub-pools together never run more than the pool's capacity. A
+// sub-pool's tasks take a priority, [WithPriority]: while the pool is
+// saturated, a freed slot goes to the waiting submission (a blocked
+// submitter or a queued task) of the highest priority, in arrival order
+// within a priority; the pool's own tasks have priority 0. The order is
+// strict, so a steady flow of higher-priority work can hold back lower
+// priorities indefinitely: give a sub-pool a limit below the pool's
+// capacity to keep room for the rest. A sub-pool is a [Submitter], so
+// futures and groups run on it, and releasing it never releases the pool.
+// The function pools have sub-pools too; the multi-pools have none.
+//
 // # Statistics
 //
 // Every face has a Stats method returning a [Stats] snapshot: capacity,

@@ -329,3 +329,41 @@ func ExampleResultGroup() {
 	fmt.Println(squares, err)
 	// Output: [1 4 9 16 25] <nil>
 }
+
+// An urgent lane: a sub-pool of priority 10 on a pool kept busy by bulk
+// work. While the pool is saturated, a freed worker takes urgent work
+// first, whatever arrived before it.
+func ExamplePool_NewSubpool() {
+	pool, err := NewPool(1, WithQueueSize(8))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Release()
+	urgent, err := pool.NewSubpool(1, WithPriority(10))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	var order []string
+	var wg sync.WaitGroup
+	record := func(name string) func() {
+		wg.Add(1)
+		return func() {
+			defer wg.Done()
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+		}
+	}
+
+	busy := make(chan struct{})
+	_ = pool.Submit(func() { <-busy }) // the only worker is busy
+	_ = pool.Submit(record("bulk 1"))
+	_ = pool.Submit(record("bulk 2"))
+	_ = urgent.Submit(record("urgent"))
+	close(busy)
+	wg.Wait()
+	fmt.Println(order)
+	// Output: [urgent bulk 1 bulk 2]
+}
