@@ -42,10 +42,12 @@ type gate[T any] struct {
 	limit atomic.Int64
 	_     cacheLinePad
 
-	// Written by submitters on every task. A submitter counts the free
-	// slots against seen, a copy of frees that may be stale, and reads
-	// frees itself, a line the workers write, only when that count says
-	// the gate is full: a stale copy only ever undercounts the free slots.
+	// Written by submitters on every task. tryAdmit counts the free slots
+	// against seen, a copy of frees that may be stale, and reads frees
+	// itself, a line the workers write, only when that count says the gate
+	// is full: a stale copy only ever undercounts the free slots. (A
+	// submitter that finds no worker spinning or parked reads frees once
+	// more, through engine.need, to decide whether to start a worker.)
 	admits    atomic.Uint64 // slots ever taken
 	seen      atomic.Uint64 // a value frees had: a lower bound of it
 	submitted atomic.Uint64 // tasks accepted

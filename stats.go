@@ -21,9 +21,13 @@ type Stats struct {
 	Busy int
 	// Idle is the number of live workers not running a task.
 	Idle int
-	// Waiting is the number of submitters blocked waiting for a slot.
+	// Waiting is the number of submitters blocked waiting for a slot. (The
+	// Waiting method of a pool adds the queued tasks of a pool with a
+	// queue; this field does not: see Queued.)
 	Waiting int
-	// Queued is the number of accepted tasks not yet started.
+	// Queued is the number of accepted tasks not yet started: on the
+	// queue, on their way to a worker, or waiting for a slot without a
+	// goroutine (continuations, and a sub-pool's own queue).
 	Queued int
 	// Submitted counts the tasks accepted since the pool was built.
 	Submitted uint64
