@@ -100,8 +100,11 @@ type engine[T any] struct {
 	gate gate[T]
 	_    cacheLinePad
 
-	// Written by workers as they start and stop spinning.
+	// Written by workers as they start and stop spinning; the estimates
+	// are written only when the load changes (see hitRate).
 	spinning atomic.Int64 // workers polling for a task before they park
+	spinRate hitRate      // how often spinning finds a task
+	pollRate hitRate      // how often a busy worker takes a task a submitter polls
 	_        cacheLinePad
 
 	idle     idleStack // parked workers
@@ -149,6 +152,8 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 		capacity = int64(min(size, math.MaxInt32))
 	}
 	e.capacity.Store(capacity)
+	e.spinRate.v.Store(rateMax)
+	e.pollRate.v.Store(rateMax)
 	cells, ok := ringCells[T](opts, capacity)
 	if !ok {
 		return nil, ErrInvalidQueueSize
@@ -371,12 +376,23 @@ func (e *engine[T]) ringFor(prio int) *ring[T] {
 // polls a moment for a busy worker to finish and take it, and wakes one if
 // none does: a wake-up costs a microsecond or more, while a tiny task
 // finishes well within the polls, so a stream of them needs no wake-up.
+// When the polls have mostly been in vain lately (pollRate), as when tasks
+// are long, the submitter wakes a worker at once.
 func (e *engine[T]) handoff(r *ring[T], pos uint64) {
+	if e.spinning.Load() != 0 {
+		return
+	}
+	if !e.pollRate.pays() {
+		e.wakeOne()
+		return
+	}
 	for i := 0; e.spinning.Load() == 0; i++ {
 		if r.taken(pos) {
+			e.pollRate.record(true)
 			return
 		}
 		if i == handoffSpins {
+			e.pollRate.record(false)
 			e.wakeOne()
 			return
 		}

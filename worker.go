@@ -106,20 +106,23 @@ func (e *engine[T]) next(me *parked, handed, taker bool) (t T, l *lane[T], ok bo
 }
 
 // spin polls for a pending task for a while, unless e.maxSpinners workers
-// already do or submitters are blocked (they need the processors more). It
-// reports whether a task is pending. It stops counting as a spinner before
-// its last look at the ring (engine invariant 2).
+// already do, submitters are blocked (they need the processors more), or
+// spinning has mostly found nothing lately (see hitRate). It reports
+// whether a task is pending. It stops counting as a spinner before its
+// last look at the ring (engine invariant 2).
 func (e *engine[T]) spin() bool {
-	if e.gate.waiting.Load() > 0 {
+	if e.gate.waiting.Load() > 0 || !e.spinRate.pays() {
 		return e.ready()
 	}
 	if e.spinning.Add(1) <= e.maxSpinners {
+		hit := false
 		for range spinRounds {
-			if e.ready() {
+			if hit = e.ready(); hit {
 				break
 			}
 			runtime.Gosched()
 		}
+		e.spinRate.record(hit)
 	}
 	e.spinning.Add(-1)
 	return e.ready()
