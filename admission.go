@@ -79,7 +79,7 @@ type gate[T any] struct {
 	// submitters the slot to go on with themselves. All are set when the
 	// pool or sub-pool is built.
 	closed     func() bool
-	dispatch   func(t T, l *lane[T], fromWorker bool)
+	dispatch   func(t T, l *lane[T], lc context.Context, fromWorker bool)
 	handsTasks bool
 }
 
@@ -136,7 +136,7 @@ func (g *gate[T]) within() bool { l := g.limit.Load(); return l < 0 || g.admitte
 // it), and an error if the task was not admitted: ErrPoolOverload when the
 // options forbid waiting, ErrPoolClosed when the pool is released, or
 // ctx.Err().
-func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], prio int, o *Options) (dispatched bool, err error) {
+func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], lc context.Context, prio int, o *Options) (dispatched bool, err error) {
 	if o.Nonblocking {
 		return false, ErrPoolOverload
 	}
@@ -163,7 +163,7 @@ func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], prio int, o *Opt
 		g.mu.Unlock()
 		return false, nil
 	}
-	w := g.queue.get(t, l, prio, false)
+	w := g.queue.get(t, l, lc, prio, false)
 	g.blocked.Add(1)
 	g.queue.push(w)
 	g.mu.Unlock()
@@ -252,7 +252,7 @@ func (g *gate[T]) abandon(ctx context.Context, w *waiter[T]) (dispatched bool, e
 // is dispatched when a slot is handed to it. It counts t as submitted. It
 // fails with ErrPoolClosed if the pool is released, unless force says that
 // t was accepted already (by a sub-pool) and must run.
-func (g *gate[T]) enqueue(t T, l *lane[T], prio int, force bool) (admitted bool, err error) {
+func (g *gate[T]) enqueue(t T, l *lane[T], lc context.Context, prio int, force bool) (admitted bool, err error) {
 	if g.tryAdmit() {
 		g.submitted.Add(1)
 		return true, nil
@@ -268,7 +268,7 @@ func (g *gate[T]) enqueue(t T, l *lane[T], prio int, force bool) (admitted bool,
 		g.submitted.Add(1)
 		return true, nil
 	}
-	g.queue.push(g.queue.get(t, l, prio, true))
+	g.queue.push(g.queue.get(t, l, lc, prio, true))
 	g.submitted.Add(1)
 	return false, nil
 }
@@ -349,14 +349,14 @@ func (g *gate[T]) take(w *waiter[T]) {
 func (g *gate[T]) hand(w *waiter[T], fromWorker bool) {
 	switch {
 	case w.async:
-		g.dispatch(w.task, w.lane, fromWorker)
+		g.dispatch(w.task, w.lane, w.labels, fromWorker)
 		g.recycle(w)
 	case g.handsTasks:
 		g.submitted.Add(1)
 		if w.lane != nil {
 			w.lane.gate.submitted.Add(1)
 		}
-		g.dispatch(w.task, w.lane, fromWorker)
+		g.dispatch(w.task, w.lane, w.labels, fromWorker)
 		w.ready <- nil
 	default:
 		w.ready <- errSlot

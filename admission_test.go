@@ -1,6 +1,7 @@
 package ants
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func testGate(n int64) (*gate[int], *[]int) {
 	g := &gate[int]{closed: func() bool { return false }, handsTasks: true}
 	var mu sync.Mutex
 	var got []int
-	g.dispatch = func(t int, _ *lane[int], _ bool) { mu.Lock(); got = append(got, t); mu.Unlock() }
+	g.dispatch = func(t int, _ *lane[int], _ context.Context, _ bool) { mu.Lock(); got = append(got, t); mu.Unlock() }
 	g.limit.Store(n)
 	for range n {
 		if !g.tryAdmit() {
@@ -31,7 +32,7 @@ func testGate(n int64) (*gate[int], *[]int) {
 func queueWaiter(g *gate[int], t, prio int, since time.Time) *waiter[int] {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	w := g.queue.get(t, nil, prio, false)
+	w := g.queue.get(t, nil, nil, prio, false)
 	w.since = since
 	g.waiting.Add(1)
 	g.blocked.Add(1)

@@ -158,7 +158,7 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 	if !ok {
 		return nil, ErrInvalidQueueSize
 	}
-	e.tasks = newRing[T](cells)
+	e.tasks = newRing[T](cells, opts.TaskLabels)
 	e.gate.limit.Store(e.limitFor(capacity))
 	e.gate.closed = func() bool { return e.life.Load().closed.Load() }
 	e.gate.dispatch = e.dispatch
@@ -226,7 +226,7 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 		}
 	}
 	if !e.gate.tryAdmit() {
-		dispatched, err := e.gate.acquire(ctx, t, nil, e.opts.Priority, &e.opts)
+		dispatched, err := e.gate.acquire(ctx, t, nil, e.labels(ctx), e.opts.Priority, &e.opts)
 		if err != nil {
 			e.counters.reject(err)
 			return err
@@ -244,7 +244,16 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 		return ErrPoolClosed
 	}
 	e.gate.submitted.Add(1)
-	e.dispatch(t, nil, false)
+	e.dispatch(t, nil, e.labels(ctx), false)
+	return nil
+}
+
+// labels returns the context whose profiler labels a task submitted with
+// ctx runs under: ctx on a pool built WithTaskLabels, nil otherwise.
+func (e *engine[T]) labels(ctx context.Context) context.Context {
+	if e.opts.TaskLabels {
+		return ctx
+	}
 	return nil
 }
 
@@ -260,43 +269,43 @@ func (e *engine[T]) enqueue(t T) error {
 	if e == nil || e.life.Load().closed.Load() {
 		return ErrPoolClosed
 	}
-	admitted, err := e.gate.enqueue(t, nil, e.opts.Priority, false)
+	admitted, err := e.gate.enqueue(t, nil, nil, e.opts.Priority, false)
 	if err != nil || !admitted {
 		return err
 	}
-	e.dispatch(t, nil, false)
+	e.dispatch(t, nil, nil, false)
 	return nil
 }
 
-// dispatch hands the admitted task t, of lane l (nil for the pool's own),
-// to a worker: it starts one with t if nobody is idle to take it and the
+// dispatch hands the admitted task t, of lane l (nil for the pool's own)
+// and with labels lc (see labels), to a worker: it starts one with t if nobody is idle to take it and the
 // pool may grow, and otherwise pushes t on the ring of its priority and
 // finds it a taker (handoff). A worker that dispatches a task it granted a
 // slot to (fromWorker) only pushes it: it is about to pop, so it is the
 // taker.
-func (e *engine[T]) dispatch(t T, l *lane[T], fromWorker bool) {
+func (e *engine[T]) dispatch(t T, l *lane[T], lc context.Context, fromWorker bool) {
 	r := e.tasks
 	if l != nil {
 		r = l.ring
 	}
 	if fromWorker {
-		e.push(r, t, l)
+		e.push(r, t, l, lc)
 		return
 	}
 	if e.spinning.Load() == 0 && e.idle.size.Load() == 0 && e.enlist() {
-		go e.worker(t, l)
+		go e.worker(t, l, lc)
 		return
 	}
-	e.handoff(r, e.push(r, t, l))
+	e.handoff(r, e.push(r, t, l, lc))
 }
 
 // push puts t on ring r and returns its position. A ring holds at least
 // the queue or handoffBuffer tasks, so it is only full when that many wait
 // for workers that are starting or being woken: then the submitter waits
 // for them.
-func (e *engine[T]) push(r *ring[T], t T, l *lane[T]) uint64 {
+func (e *engine[T]) push(r *ring[T], t T, l *lane[T], lc context.Context) uint64 {
 	for {
-		if pos, ok := r.push(t, l); ok {
+		if pos, ok := r.push(t, l, lc); ok {
 			return pos
 		}
 		e.wakeOne()
@@ -306,14 +315,14 @@ func (e *engine[T]) push(r *ring[T], t T, l *lane[T]) uint64 {
 
 // pop takes the next task, from the ring of the highest priority that has
 // one.
-func (e *engine[T]) pop() (t T, l *lane[T], ok bool) {
+func (e *engine[T]) pop() (t T, l *lane[T], lc context.Context, ok bool) {
 	if rs := e.rings.Load(); rs != nil {
 		for _, pr := range *rs {
-			if t, l, ok = pr.r.pop(); ok {
-				return t, l, true
+			if t, l, lc, ok = pr.r.pop(); ok {
+				return t, l, lc, true
 			}
 		}
-		return t, nil, false
+		return t, nil, nil, false
 	}
 	return e.tasks.pop()
 }
@@ -364,7 +373,7 @@ func (e *engine[T]) ringFor(prio int) *ring[T] {
 	if i < len(rs) && rs[i].prio == prio {
 		return rs[i].r
 	}
-	r := newRing[T](len(e.tasks.cells))
+	r := newRing[T](len(e.tasks.cells), e.opts.TaskLabels)
 	next := make([]prioRing[T], 0, len(rs)+1)
 	next = append(append(append(next, rs[:i]...), prioRing[T]{prio: prio, r: r}), rs[i:]...)
 	e.rings.Store(&next)

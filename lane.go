@@ -83,12 +83,12 @@ func (l *lane[T]) submit(ctx context.Context, t T) error {
 		}
 	}
 	if !l.gate.tryAdmit() {
-		admitted, err := l.queue(t)
+		admitted, err := l.queue(t, l.e.labels(ctx))
 		if err == nil && !admitted {
 			return nil // queued in the sub-pool's own queue
 		}
 		if err == errFull {
-			_, err = l.gate.acquire(ctx, t, nil, l.prio, &l.opts)
+			_, err = l.gate.acquire(ctx, t, nil, nil, l.prio, &l.opts)
 		}
 		if err != nil {
 			l.counters.reject(err)
@@ -99,7 +99,7 @@ func (l *lane[T]) submit(ctx context.Context, t T) error {
 	e := l.e
 	if !e.gate.tryAdmit() {
 		l.onPool.Add(1)
-		dispatched, err := e.gate.acquire(ctx, t, l, l.prio, &l.opts)
+		dispatched, err := e.gate.acquire(ctx, t, l, e.labels(ctx), l.prio, &l.opts)
 		l.onPool.Add(-1)
 		if err != nil {
 			l.giveBack()
@@ -118,7 +118,7 @@ func (l *lane[T]) submit(ctx context.Context, t T) error {
 	}
 	e.gate.submitted.Add(1)
 	l.gate.submitted.Add(1)
-	e.dispatch(t, l, false)
+	e.dispatch(t, l, e.labels(ctx), false)
 	return nil
 }
 
@@ -129,7 +129,7 @@ var errFull = errors.New("ants: sub-pool queue full")
 // queue puts t in the sub-pool's own queue if it has room there. It
 // reports admitted = true if a slot of the lane freed meanwhile and t took
 // it, and errFull if the queue is full or absent.
-func (l *lane[T]) queue(t T) (admitted bool, err error) {
+func (l *lane[T]) queue(t T, lc context.Context) (admitted bool, err error) {
 	if l.opts.QueueSize <= 0 {
 		return false, errFull
 	}
@@ -147,7 +147,7 @@ func (l *lane[T]) queue(t T) (admitted bool, err error) {
 		g.waiting.Add(-1)
 		return true, nil
 	}
-	g.queue.push(g.queue.get(t, l, l.prio, true))
+	g.queue.push(g.queue.get(t, l, lc, l.prio, true))
 	g.submitted.Add(1)
 	l.e.backlog.Add(1)
 	return false, nil
@@ -160,12 +160,12 @@ func (l *lane[T]) enqueue(t T) error {
 		return ErrPoolClosed
 	}
 	l.e.backlog.Add(1) // before the task can be queued and unqueued
-	admitted, err := l.gate.enqueue(t, l, l.prio, false)
+	admitted, err := l.gate.enqueue(t, l, nil, l.prio, false)
 	if err != nil || admitted {
 		l.e.backlog.Add(-1)
 	}
 	if admitted {
-		l.forward(t, l, false)
+		l.forward(t, l, nil, false)
 	}
 	return err
 }
@@ -176,19 +176,19 @@ func (l *lane[T]) enqueue(t T) error {
 // the lane gate's dispatch, so a task of the lane's queue is forwarded as
 // soon as a slot of the lane is handed to it; the task was accepted, so it
 // goes through even if the pool was released meanwhile.
-func (l *lane[T]) forward(t T, _ *lane[T], fromWorker bool) {
+func (l *lane[T]) forward(t T, _ *lane[T], lc context.Context, fromWorker bool) {
 	e := l.e
-	admitted, _ := e.gate.enqueue(t, l, l.prio, true)
+	admitted, _ := e.gate.enqueue(t, l, lc, l.prio, true)
 	if admitted {
-		e.dispatch(t, l, fromWorker)
+		e.dispatch(t, l, lc, fromWorker)
 	}
 }
 
 // unqueue is the lane gate's dispatch: it forwards a task of the
 // sub-pool's queue, or a continuation, that a slot of the lane was handed
 // to, and uncounts it from the pool's backlog once the pool's gate has it.
-func (l *lane[T]) unqueue(t T, _ *lane[T], fromWorker bool) {
-	l.forward(t, l, fromWorker)
+func (l *lane[T]) unqueue(t T, _ *lane[T], lc context.Context, fromWorker bool) {
+	l.forward(t, l, lc, fromWorker)
 	l.e.backlog.Add(-1)
 }
 

@@ -61,6 +61,15 @@ type Options struct {
 	// pool's own tasks have the priority its options give, 0 by default;
 	// it matters only next to sub-pools of other priorities.
 	Priority int
+
+	// TaskLabels makes every task submitted with SubmitContext or
+	// InvokeContext run under the profiler labels of its context (see
+	// runtime/pprof.WithLabels), and every other task under none, so that a
+	// CPU profile charges pooled work to the code that asked for it. Without
+	// it a worker keeps the labels of the goroutine that started it, as any
+	// goroutine does. It costs two label switches per task, and a context
+	// per queued task, while set; nothing when not set.
+	TaskLabels bool
 }
 
 // MaxQueueSize is the largest QueueSize a pool accepts. The queue's buffer is
@@ -118,6 +127,12 @@ func WithQueueSize(n int) Option {
 // of a sub-pool; see [Options.Priority].
 func WithPriority(priority int) Option {
 	return func(opts *Options) { opts.Priority = priority }
+}
+
+// WithTaskLabels makes tasks run under the profiler labels of the context
+// they were submitted with; see [Options.TaskLabels].
+func WithTaskLabels(on bool) Option {
+	return func(opts *Options) { opts.TaskLabels = on }
 }
 
 // loadOptions applies options over the zero Options and validates the result.

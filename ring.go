@@ -1,6 +1,9 @@
 package ants
 
-import "sync/atomic"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // ring is the bounded FIFO that carries admitted tasks to the workers: any
 // number of submitters push and any number of workers pop, without a lock.
@@ -24,6 +27,10 @@ type ring[T any] struct {
 	_     cacheLinePad
 	mask  uint64
 	cells []cell[T]
+	// labels holds, beside each cell, the context whose profiler labels the
+	// task runs under; it is nil unless the pool was built WithTaskLabels,
+	// so a pool without labels pays one nil check per push and pop.
+	labels []context.Context
 }
 
 type cell[T any] struct {
@@ -32,19 +39,23 @@ type cell[T any] struct {
 	lane *lane[T]
 }
 
-// newRing returns a ring of at least n cells (at least 2, a power of two).
-func newRing[T any](n int) *ring[T] {
+// newRing returns a ring of at least n cells (at least 2, a power of two),
+// with room for a labels context per cell if labels is set.
+func newRing[T any](n int, labels bool) *ring[T] {
 	size := pow2(n)
 	r := &ring[T]{mask: uint64(size - 1), cells: make([]cell[T], size)}
+	if labels {
+		r.labels = make([]context.Context, size)
+	}
 	for i := range r.cells {
 		r.cells[i].seq.Store(uint64(i))
 	}
 	return r
 }
 
-// push appends v, of lane l, and reports its position, or false if the
-// ring is full.
-func (r *ring[T]) push(v T, l *lane[T]) (uint64, bool) {
+// push appends v, of lane l and with labels lc, and reports its position,
+// or false if the ring is full.
+func (r *ring[T]) push(v T, l *lane[T], lc context.Context) (uint64, bool) {
 	for {
 		pos := r.tail.Load()
 		c := &r.cells[pos&r.mask]
@@ -52,6 +63,9 @@ func (r *ring[T]) push(v T, l *lane[T]) (uint64, bool) {
 		case seq == pos:
 			if r.tail.CompareAndSwap(pos, pos+1) {
 				c.val, c.lane = v, l
+				if r.labels != nil {
+					r.labels[pos&r.mask] = lc
+				}
 				c.seq.Store(pos + 1)
 				return pos, true
 			}
@@ -61,9 +75,10 @@ func (r *ring[T]) push(v T, l *lane[T]) (uint64, bool) {
 	}
 }
 
-// pop removes the oldest value and its lane, if there is one. It clears the
-// cell, so the ring keeps nothing a finished task referred to.
-func (r *ring[T]) pop() (v T, l *lane[T], ok bool) {
+// pop removes the oldest value, with its lane and labels, if there is one.
+// It clears the cell, so the ring keeps nothing a finished task referred
+// to.
+func (r *ring[T]) pop() (v T, l *lane[T], lc context.Context, ok bool) {
 	for {
 		pos := r.head.Load()
 		c := &r.cells[pos&r.mask]
@@ -73,11 +88,14 @@ func (r *ring[T]) pop() (v T, l *lane[T], ok bool) {
 				v, l = c.val, c.lane
 				var zero T
 				c.val, c.lane = zero, nil
+				if r.labels != nil {
+					lc, r.labels[pos&r.mask] = r.labels[pos&r.mask], nil
+				}
 				c.seq.Store(pos + r.mask + 1)
-				return v, l, true
+				return v, l, lc, true
 			}
 		case seq < pos+1:
-			return v, nil, false // nothing pushed here yet: empty
+			return v, nil, nil, false // nothing pushed here yet: empty
 		}
 	}
 }

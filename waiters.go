@@ -1,6 +1,9 @@
 package ants
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // waiter is a submission waiting in a gate for a slot. It carries its task,
 // so that whoever hands it a slot can also dispatch the task (see
@@ -17,7 +20,10 @@ type waiter[T any] struct {
 	ready chan error
 	task  T
 	lane  *lane[T] // the sub-pool of the task; nil for the pool's own
-	prio  int
+	// labels is the context whose profiler labels the task runs under
+	// (WithTaskLabels), or nil.
+	labels context.Context
+	prio   int
 	async bool
 	since time.Time // when the submission started to wait
 
@@ -40,7 +46,7 @@ type waitQueue[T any] struct {
 }
 
 // get returns a recycled or new waiter for task.
-func (q *waitQueue[T]) get(task T, l *lane[T], prio int, async bool) *waiter[T] {
+func (q *waitQueue[T]) get(task T, l *lane[T], lc context.Context, prio int, async bool) *waiter[T] {
 	var w *waiter[T]
 	if n := len(q.free); n > 0 {
 		w = q.free[n-1]
@@ -49,7 +55,7 @@ func (q *waitQueue[T]) get(task T, l *lane[T], prio int, async bool) *waiter[T] 
 	} else {
 		w = &waiter[T]{ready: make(chan error, 1)}
 	}
-	w.task, w.lane, w.prio, w.async, w.since = task, l, prio, async, time.Now()
+	w.task, w.lane, w.labels, w.prio, w.async, w.since = task, l, lc, prio, async, time.Now()
 	return w
 }
 
@@ -58,7 +64,7 @@ func (q *waitQueue[T]) get(task T, l *lane[T], prio int, async bool) *waiter[T] 
 // memory.
 func (q *waitQueue[T]) recycle(w *waiter[T]) {
 	var zero T
-	w.task, w.lane = zero, nil
+	w.task, w.lane, w.labels = zero, nil, nil
 	if len(q.free) < 64 {
 		q.free = append(q.free, w)
 	}

@@ -1,7 +1,9 @@
 package ants
 
 import (
+	"context"
 	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 )
 
@@ -24,7 +26,7 @@ const spinRounds = 32
 // more wait (engine invariant 3): submitters that saw one spinner woke
 // nobody, so a burst wakes as many workers as it needs, one after the
 // other, and a stream of tiny tasks is served without any wake-up.
-func (e *engine[T]) worker(t T, l *lane[T]) {
+func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 	me := newParked()
 	clean := false
 	defer func() {
@@ -32,13 +34,29 @@ func (e *engine[T]) worker(t T, l *lane[T]) {
 			e.crashed(l, recover())
 		}
 	}()
-	for ok := true; ok; t, l, ok = e.next(me, e.finish(l), false) {
+	for ok := true; ok; t, l, lc, ok = e.next(me, e.finish(l), false) {
 		if l != nil {
 			l.running.Add(1)
+		}
+		if e.opts.TaskLabels {
+			e.run(t, lc)
+			continue
 		}
 		e.exec(t)
 	}
 	clean = true
+}
+
+// run runs t under the profiler labels of lc (none if lc is nil) and
+// clears them after, so that a worker never keeps the labels of a task it
+// ran before, nor those of the goroutine that started it.
+func (e *engine[T]) run(t T, lc context.Context) {
+	if lc == nil {
+		lc = context.Background()
+	}
+	pprof.SetGoroutineLabels(lc)
+	defer pprof.SetGoroutineLabels(context.Background())
+	e.exec(t)
 }
 
 // finish counts a task of lane l done, gives its slots back and reports
@@ -57,8 +75,8 @@ func (e *engine[T]) finish(l *lane[T]) bool {
 // serve is the body of a worker goroutine started without a task, to take
 // one from the ring: it is counted on as a taker.
 func (e *engine[T]) serve() {
-	if t, l, ok := e.next(newParked(), false, !plantLazyServe.Load()); ok {
-		e.worker(t, l)
+	if t, l, lc, ok := e.next(newParked(), false, !plantLazyServe.Load()); ok {
+		e.worker(t, l, lc)
 	}
 }
 
@@ -74,16 +92,16 @@ var plantLazyServe atomic.Bool
 // whether the worker just woke a blocked submitter (see finish); it then
 // parks without spinning. taker says whether the worker was counted on to
 // take a task (serve); spinning or being woken makes it one too.
-func (e *engine[T]) next(me *parked, handed, taker bool) (t T, l *lane[T], ok bool) {
+func (e *engine[T]) next(me *parked, handed, taker bool) (t T, l *lane[T], lc context.Context, ok bool) {
 	for {
 		if c := e.capacity.Load(); c >= 0 && e.workers.Load() > c && e.leave() {
-			return t, nil, false
+			return t, nil, nil, false
 		}
-		if t, l, ok = e.pop(); ok {
+		if t, l, lc, ok = e.pop(); ok {
 			if taker {
 				e.passOn()
 			}
-			return t, l, true
+			return t, l, lc, true
 		}
 		if !handed && e.spin() {
 			taker = true
@@ -95,7 +113,7 @@ func (e *engine[T]) next(me *parked, handed, taker bool) (t T, l *lane[T], ok bo
 			continue
 		}
 		if e.leave() {
-			return t, nil, false
+			return t, nil, nil, false
 		}
 		if life.closed.Load() {
 			// Released, but a task admitted just before the release still
