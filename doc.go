@@ -82,7 +82,8 @@
 // Every face has a Stats method returning a [Stats] snapshot: capacity,
 // workers, busy, idle, waiting and queued counts, and cumulative counts of
 // submitted, completed, rejected, panicked and cancelled tasks. The module
-// github.com/antsgo/ants/prometheus exports them to Prometheus.
+// github.com/antsgo/ants/prometheus exports them to Prometheus, and the
+// module github.com/antsgo/ants/otel reports them through OpenTelemetry.
 //
 // # Differences from ants v2
 //
