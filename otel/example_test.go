@@ -18,7 +18,11 @@ func ExampleMetrics_Register() {
 	// use a periodic reader with an exporter, or the global provider.
 	reader := sdkmetric.NewManualReader()
 	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	defer provider.Shutdown(context.Background())
+	defer func() {
+		if err := provider.Shutdown(context.Background()); err != nil {
+			fmt.Println(err)
+		}
+	}()
 
 	m, err := antsotel.New(antsotel.WithMeterProvider(provider))
 	if err != nil {
