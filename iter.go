@@ -150,9 +150,11 @@ type mapper[T, R any] struct {
 	exhausted   bool // seq has returned
 	over        bool // the loop is over: it broke, or the context ended
 
-	head  int   // ordered: the index of the next item to yield
+	head  int   // ordered: the slot of the next item to yield
 	free  []int // unordered: slots not in use
-	queue []int // unordered: ready slots, oldest first
+	queue []int // unordered: a ring of ready slots, oldest first,
+	qhead int   // from queue[qhead]
+	qlen  int   // for qlen slots
 }
 
 func newMapper[T, R any](ctx context.Context, s Submitter, fn func(context.Context, T) (R, error), ordered bool, cfg mapConfig, yield func(R, error) bool) *mapper[T, R] {
@@ -187,7 +189,7 @@ func newMapper[T, R any](ctx context.Context, s Submitter, fn func(context.Conte
 		for i := range m.free {
 			m.free[i] = window - 1 - i
 		}
-		m.queue = make([]int, 0, window)
+		m.queue = make([]int, window)
 	}
 	return m
 }
@@ -349,7 +351,8 @@ func (m *mapper[T, R]) report(i int) {
 func (m *mapper[T, R]) ready(i int) {
 	m.slots[i].ready = true
 	if !m.ordered {
-		m.queue = append(m.queue, i)
+		m.queue[(m.qhead+m.qlen)%len(m.queue)] = i
+		m.qlen++
 	}
 }
 
@@ -359,11 +362,12 @@ func (m *mapper[T, R]) readySlot() (int, bool) {
 		i := m.head % len(m.slots)
 		return i, m.held > 0 && m.slots[i].ready
 	}
-	if len(m.queue) == 0 {
+	if m.qlen == 0 {
 		return 0, false
 	}
-	i := m.queue[0]
-	m.queue = m.queue[1:]
+	i := m.queue[m.qhead]
+	m.qhead = (m.qhead + 1) % len(m.queue)
+	m.qlen--
 	return i, true
 }
 
