@@ -76,6 +76,9 @@
 // error and gives a [Future] to wait or select on. [Group] runs functions
 // like errgroup, over a pool, cancelling its context on the first error;
 // [ResultGroup] also collects their results in submission order.
+// Since Go 1.23, [Map] and [MapUnordered] run a function on every item of
+// an iterator on a pool and yield the results as an iterator, holding at
+// most a window of them; breaking out of the loop cancels the rest.
 //
 // # Statistics
 //
