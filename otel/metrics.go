@@ -154,7 +154,9 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 // A Metrics is safe for concurrent use: pools may be registered and
 // unregistered while it is being collected. The zero Metrics reports
 // nothing and refuses every registration with [ErrClosed]; build one with
-// New.
+// New. Names are unique within one Metrics; two of them on one meter
+// provider report into the same instruments, so give their pools
+// different names.
 type Metrics struct {
 	instruments []metric.Int64Observable // by spec index
 	reg         metric.Registration
