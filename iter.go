@@ -32,10 +32,10 @@ func WithWindow(n int) MapOption {
 }
 
 // WithConcurrency bounds how many calls of the function Map and
-// MapUnordered run at once, below the window. By default the bound is the
-// window or the capacity of the pool, whichever is smaller (a pool that
-// reports none, or an unlimited one, does not bound it). n <= 0 means the
-// default.
+// MapUnordered run at once. The bound is never above the window, nor above
+// the capacity of the pool (a pool that reports none through a Cap method,
+// or an unlimited one, does not bound it), and is the smaller of those two
+// when n <= 0, the default.
 func WithConcurrency(n int) MapOption {
 	return func(c *mapConfig) { c.concurrency = n }
 }
@@ -165,14 +165,16 @@ func newMapper[T, R any](ctx context.Context, s Submitter, fn func(context.Conte
 	if window <= 0 {
 		window = DefaultWindow
 	}
+	// Running more calls than the pool has workers would only block the
+	// loop in SubmitContext behind its own tasks, with results waiting.
 	concurrency := window
+	if cfg.concurrency > 0 {
+		concurrency = min(cfg.concurrency, window)
+	}
 	if c, ok := s.(interface{ Cap() int }); ok {
 		if n := c.Cap(); n > 0 {
 			concurrency = min(concurrency, n)
 		}
-	}
-	if cfg.concurrency > 0 {
-		concurrency = min(cfg.concurrency, window)
 	}
 	m := &mapper[T, R]{
 		s:           s,

@@ -79,9 +79,9 @@ func TestMapContextEnd(t *testing.T) {
 		})
 
 		t.Run("ending the context does not wait for tasks that have not started", func(t *testing.T) {
-			// The only worker is held by another task, so Map's tasks
-			// wait in the queue; the loop must return without them, and
-			// they must not call fn when they run.
+			// The only worker is held by another task, so Map's task
+			// waits in the queue; the loop must return without it, and it
+			// must not call fn when it runs.
 			queued := futNewPool(t, 1, WithQueueSize(4))
 			release := make(chan struct{})
 			futBlocker(t, queued, release)
@@ -90,7 +90,7 @@ func TestMapContextEnd(t *testing.T) {
 			go func() {
 				defer cancel()
 				deadline := time.Now().Add(futTimeout)
-				for queued.Stats().Queued != 2 {
+				for queued.Stats().Queued != 1 {
 					if time.Now().After(deadline) {
 						t.Errorf("Map's tasks were not queued within %v", futTimeout)
 						return
@@ -104,7 +104,7 @@ func TestMapContextEnd(t *testing.T) {
 				for _, err := range mapFn(ctx, queued, mapCount(10), func(context.Context, int) (int, error) {
 					calls.Add(1)
 					return 0, nil
-				}, WithConcurrency(2)) {
+				}) {
 					errs = append(errs, err)
 				}
 			})

@@ -209,6 +209,9 @@ func TestMapConcurrency(t *testing.T) {
 	t.Run("a concurrency above the window is the window", func(t *testing.T) {
 		run(t, futNewPool(t, 0), 2, WithWindow(2), WithConcurrency(5))
 	})
+	t.Run("a concurrency above the pool's capacity is the capacity", func(t *testing.T) {
+		run(t, futNewPool(t, 3), 3, WithWindow(8), WithConcurrency(6))
+	})
 }
 
 func TestMapLoopBodyPanic(t *testing.T) {
