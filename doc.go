@@ -86,6 +86,9 @@
 // error and gives a [Future] to wait or select on. [Group] runs functions
 // like errgroup, over a pool, cancelling its context on the first error;
 // [ResultGroup] also collects their results in submission order.
+// Since Go 1.23, [Map] and [MapUnordered] run a function on every item of
+// an iterator on a pool and yield the results as an iterator, holding at
+// most a window of them; breaking out of the loop cancels the rest.
 //
 // # Sub-pools and priorities
 //
@@ -107,7 +110,8 @@
 // Every face has a Stats method returning a [Stats] snapshot: capacity,
 // workers, busy, idle, waiting and queued counts, and cumulative counts of
 // submitted, completed, rejected, panicked and cancelled tasks. The module
-// github.com/antsgo/ants/prometheus exports them to Prometheus.
+// github.com/antsgo/ants/prometheus exports them to Prometheus, and the
+// module github.com/antsgo/ants/otel reports them through OpenTelemetry.
 //
 // # Differences from ants v2
 //
