@@ -318,3 +318,16 @@ func BenchmarkSubmitFuture(b *testing.B) {
 		_, _ = SubmitFuture(p, func() (int, error) { return 1, nil }).Wait()
 	}
 }
+
+// BenchmarkSubmitFutureContext is BenchmarkSubmitFuture with a context that
+// can end (and never does), the case where a queued future must watch it.
+func BenchmarkSubmitFutureContext(b *testing.B) {
+	p, _ := NewPool(runtime.GOMAXPROCS(0))
+	defer func() { _ = p.ReleaseTimeout(futTimeout) }()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.ReportAllocs()
+	for range b.N {
+		_, _ = SubmitFutureContext(ctx, p, func(context.Context) (int, error) { return 1, nil }).Wait()
+	}
+}
