@@ -66,6 +66,14 @@
 // back its slot, exits (a new worker starts when one is needed) and hands
 // the panic value to the PanicHandler; without one, it logs the value and
 // the stack through the Logger. A PanicHandler that panics is logged too.
+// A Logger that panics does not crash the program either: the worker
+// recovers its panic and writes it, with its stack and the message the
+// Logger was given, to os.Stderr through the logger a pool uses when
+// Options.Logger is nil; only if that write panics too is the message
+// dropped, there being nowhere left to put it. A PanicHandler or Logger
+// that calls runtime.Goexit, as t.FailNow does in a test, ends the worker
+// goroutine, which was exiting anyway: the pool does its bookkeeping in a
+// defer, so it keeps serving and a later ReleaseTimeout still returns nil.
 // [SubmitFuture] and the groups return a panic as a [*PanicError] instead,
 // which carries the value and the stack.
 //
