@@ -165,8 +165,12 @@ func (f *Future[T]) Wait() (T, error) {
 // WaitContext is Wait that gives up when ctx is done and then returns the
 // zero T and ctx.Err(). A ready future returns its result even if ctx is
 // done. Giving up does not stop the function, whose result a later Wait
-// still returns.
+// still returns. A nil ctx means context.Background(): WaitContext then
+// waits as Wait does.
 func (f *Future[T]) WaitContext(ctx context.Context) (T, error) {
+	if ctx == nil {
+		return f.Wait()
+	}
 	if !f.Ready() {
 		select {
 		case <-f.Done():
