@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // LoadBalancingStrategy chooses the pool of a multi-pool that gets a task.
@@ -37,6 +39,16 @@ type multi[T any] struct {
 	mu sync.Mutex
 }
 
+// maxMultiBytes bounds what a multi-pool constructor allocates up front for
+// all its pools together: their rings and their engines. One pool's ring
+// may take up to maxBufferBytes (more with the rounding of its cells to a
+// power of two), so this leaves room for a few of the largest pools, or for
+// tens of thousands of pools with the default 1024-cell ring, while a pool
+// count or PreAlloc size that is a mistake fails with an error instead of
+// exhausting memory. Each pool also has a purger goroutine (unless
+// DisablePurge is set), which is not counted here.
+const maxMultiBytes = 1 << 30
+
 func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrategy, options []Option) (*multi[T], error) {
 	if size <= 0 {
 		return nil, ErrInvalidMultiPoolSize
@@ -46,6 +58,13 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 	}
 	if exec == nil {
 		return nil, ErrLackPoolFunc
+	}
+	opts, err := loadOptions(sizePerPool, options)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMultiBytes[T](size, sizePerPool, opts); err != nil {
+		return nil, err
 	}
 	m := &multi[T]{pools: make([]*engine[T], size), lbs: lbs}
 	for i := range m.pools {
@@ -57,6 +76,44 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 		m.pools[i] = e
 	}
 	return m, nil
+}
+
+// checkMultiBytes refuses, before anything is allocated, a multi-pool of
+// size pools whose engines and rings would take more than maxMultiBytes.
+func checkMultiBytes[T any](size, sizePerPool int, opts Options) error {
+	per, ok := poolBytes[T](sizePerPool, opts)
+	if !ok {
+		return ErrInvalidQueueSize // as newEngine would for each pool
+	}
+	if uint64(size) > maxMultiBytes/per {
+		return fmt.Errorf("%w: %d pools of %d bytes each exceed the %d bytes a multi-pool may allocate",
+			ErrInvalidMultiPoolSize, size, per, maxMultiBytes)
+	}
+	return nil
+}
+
+// poolBytes returns how many bytes newEngine allocates for one pool of size
+// with opts: its engine, and its ring, sized as newEngine and newRing size
+// it. It reports false if newEngine refuses opts (a queue too large for
+// the ring's budget). TestPoolBytesMatchesEngine keeps it in step with
+// newEngine.
+func poolBytes[T any](size int, opts Options) (uint64, bool) {
+	cellBytes := int(unsafe.Sizeof(cell[T]{}))
+	slots := maxBufferBytes / cellBytes
+	if opts.QueueSize > slots {
+		return 0, false
+	}
+	buffer := handoffBuffer
+	if opts.PreAlloc && size > handoffBuffer {
+		buffer = min(size, math.MaxInt32, MaxQueueSize)
+	}
+	buffer = min(buffer, slots-opts.QueueSize)
+	cells := 2
+	for cells < buffer+opts.QueueSize {
+		cells <<= 1
+	}
+	fixed := unsafe.Sizeof(engine[T]{}) + unsafe.Sizeof(ring[T]{})
+	return uint64(cells)*uint64(cellBytes) + uint64(fixed), true
 }
 
 // pick returns the index of the pool that gets the next task.
@@ -278,7 +335,12 @@ type MultiPool struct {
 }
 
 // NewMultiPool returns size pools of sizePerPool workers each (sizePerPool
-// <= 0 means unlimited), balanced by lbs.
+// <= 0 means unlimited), balanced by lbs. The pools' buffers are allocated
+// here, so their total is bounded: each pool's ring (1024 cells, or its
+// capacity under PreAlloc, plus its queue, rounded up to a power of two, at
+// 16 bytes a cell for a func()) and the pool itself, times size, may take
+// at most 1 GiB, about 60,000 pools of the default kind; a larger
+// multi-pool fails with an error that wraps ErrInvalidMultiPoolSize.
 func NewMultiPool(size, sizePerPool int, lbs LoadBalancingStrategy, options ...Option) (*MultiPool, error) {
 	return multiFace[MultiPool](newMulti(size, sizePerPool, runTask, lbs, options))
 }
@@ -298,7 +360,8 @@ type MultiPoolWithFunc struct {
 }
 
 // NewMultiPoolWithFunc returns size pools of sizePerPool workers each that
-// run fn, balanced by lbs. It returns ErrLackPoolFunc if fn is nil.
+// run fn, balanced by lbs. It returns ErrLackPoolFunc if fn is nil, and
+// bounds the pools' buffers as [NewMultiPool] does (at 24 bytes a cell).
 func NewMultiPoolWithFunc(size, sizePerPool int, fn func(any), lbs LoadBalancingStrategy, options ...Option) (*MultiPoolWithFunc, error) {
 	return multiFace[MultiPoolWithFunc](newMulti(size, sizePerPool, fn, lbs, options))
 }
@@ -318,7 +381,9 @@ type MultiPoolWithFuncGeneric[T any] struct {
 }
 
 // NewMultiPoolWithFuncGeneric returns size pools of sizePerPool workers each
-// that run fn, balanced by lbs. It returns ErrLackPoolFunc if fn is nil.
+// that run fn, balanced by lbs. It returns ErrLackPoolFunc if fn is nil, and
+// bounds the pools' buffers as [NewMultiPool] does (a cell holds a T and an
+// 8-byte sequence number).
 func NewMultiPoolWithFuncGeneric[T any](size, sizePerPool int, fn func(T), lbs LoadBalancingStrategy, options ...Option) (*MultiPoolWithFuncGeneric[T], error) {
 	return multiFace[MultiPoolWithFuncGeneric[T]](newMulti(size, sizePerPool, fn, lbs, options))
 }
