@@ -34,6 +34,9 @@ type multi[T any] struct {
 	lbs    LoadBalancingStrategy
 	index  atomic.Uint32
 	closed atomic.Bool
+	// rejected counts the submissions refused with ErrPoolOverload, once
+	// each; the pools leave overloads to it (see counters.ownerRejects).
+	rejected atomic.Uint64
 	// mu orders Release and Reboot, so that a Reboot racing a Release
 	// cannot leave open pools inside a closed multi-pool.
 	mu sync.Mutex
@@ -73,6 +76,7 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 			m.release()
 			return nil, err
 		}
+		e.counters.ownerRejects = true
 		m.pools[i] = e
 	}
 	return m, nil
@@ -130,7 +134,9 @@ func (m *multi[T]) pick(lbs LoadBalancingStrategy) int {
 	return best
 }
 
-// submit hands t to the pool the strategy picks.
+// submit hands t to the pool the strategy picks. The pools count no
+// overload, so a task refused by one pool and then accepted by another
+// counts no rejection, and one refused by both counts one.
 func (m *multi[T]) submit(ctx context.Context, t T) error {
 	if m.IsClosed() {
 		return ErrPoolClosed
@@ -138,6 +144,9 @@ func (m *multi[T]) submit(ctx context.Context, t T) error {
 	err := m.pools[m.pick(m.lbs)].submit(ctx, t)
 	if err == ErrPoolOverload && m.lbs == RoundRobin {
 		err = m.pools[m.pick(LeastTasks)].submit(ctx, t)
+	}
+	if err == ErrPoolOverload {
+		m.rejected.Add(1)
 	}
 	return err
 }
@@ -186,11 +195,14 @@ func (m *multi[T]) WaitingByIndex(idx int) (int, error) {
 func (m *multi[T]) Cap() int { return m.sum((*engine[T]).Cap) }
 
 // Stats returns the sum of the pools' statistics; Capacity is -1 if the
-// pools are unlimited.
+// pools are unlimited. Rejected counts each refused submission once.
 func (m *multi[T]) Stats() Stats {
 	var s Stats
 	for _, e := range m.all() {
 		s.add(e.Stats())
+	}
+	if m != nil {
+		s.Rejected += m.rejected.Load()
 	}
 	return s
 }
