@@ -137,26 +137,30 @@ func TestModel(t *testing.T) {
 type relFault int
 
 const (
-	relFaultNone        relFault = iota
-	relFaultDrop                 // accepts the 2nd task and never runs it
-	relFaultTwice                // runs the 2nd task twice
-	relFaultOverCap              // runs one task more than the capacity at once
-	relFaultHang                 // the 2nd submission never returns
-	relFaultRunRejected          // refuses the 2nd task with ErrPoolOverload and runs it anyway
-	relFaultLeak                 // leaves a goroutine behind after ReleaseTimeout
+	relFaultNone         relFault = iota
+	relFaultDrop                  // accepts the 2nd task and never runs it
+	relFaultTwice                 // runs the 2nd task twice
+	relFaultOverCap               // runs one task more than the capacity at once
+	relFaultHang                  // the 2nd submission never returns
+	relFaultRunRejected           // refuses the 2nd task with ErrPoolOverload and runs it anyway
+	relFaultLeak                  // leaves a goroutine behind after ReleaseTimeout
+	relFaultDoubleReject          // counts each ErrPoolOverload twice in Stats().Rejected
 )
 
 // relFakePool is a deliberately simple pool, one goroutine per task and a
 // semaphore for the capacity, with an optional fault. It serves to prove
 // that the checker notices each kind of bug.
 type relFakePool struct {
-	run    func(int64)
-	fault  relFault
-	slots  chan struct{}
-	wg     sync.WaitGroup
-	closed atomic.Bool
-	n      atomic.Int64
-	stuck  chan struct{} // released by the test, to end a hang or a leak
+	run         func(int64)
+	fault       relFault
+	nonblocking bool // refuse with ErrPoolOverload instead of waiting for a slot
+	slots       chan struct{}
+	wg          sync.WaitGroup
+	closed      atomic.Bool
+	n           atomic.Int64
+	stuck       chan struct{} // released by the test, to end a hang or a leak
+
+	submitted, completed, rejected, cancelled atomic.Uint64
 }
 
 func (p *relFakePool) submit(ctx context.Context, id int64) error {
@@ -173,17 +177,34 @@ func (p *relFakePool) submit(ctx context.Context, id int64) error {
 	}
 	var done <-chan struct{}
 	if ctx != nil {
+		if err := ctx.Err(); err != nil {
+			p.cancelled.Add(1)
+			return err
+		}
 		done = ctx.Done()
 	}
 	select {
 	case p.slots <- struct{}{}:
-	case <-done:
-		return ctx.Err()
+	default:
+		if p.nonblocking {
+			p.rejected.Add(1)
+			if p.fault == relFaultDoubleReject {
+				p.rejected.Add(1)
+			}
+			return ErrPoolOverload
+		}
+		select {
+		case p.slots <- struct{}{}:
+		case <-done:
+			p.cancelled.Add(1)
+			return ctx.Err()
+		}
 	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
 		defer func() { <-p.slots }()
+		defer p.completed.Add(1)
 		p.run(id)
 		if p.fault == relFaultTwice && nth == 2 {
 			p.run(id)
@@ -192,6 +213,7 @@ func (p *relFakePool) submit(ctx context.Context, id int64) error {
 	if p.fault == relFaultRunRejected && nth == 2 {
 		return ErrPoolOverload
 	}
+	p.submitted.Add(1)
 	return nil
 }
 
@@ -204,7 +226,12 @@ func (p *relFakePool) Waiting() int   { return 0 }
 func (p *relFakePool) Cap() int       { return cap(p.slots) }
 func (p *relFakePool) IsClosed() bool { return p.closed.Load() }
 func (p *relFakePool) Stats() Stats {
-	return Stats{}
+	return Stats{
+		Submitted: p.submitted.Load(),
+		Completed: p.completed.Load(),
+		Rejected:  p.rejected.Load(),
+		Cancelled: p.cancelled.Load(),
+	}
 }
 
 func (p *relFakePool) ReleaseTimeout(d time.Duration) error {
@@ -240,7 +267,9 @@ func TestModelCheckerCatchesFaults(t *testing.T) {
 	cfg := relCfg{face: relFacePool, size: 2, preAlloc: true, nonblocking: true}
 	plan := relPlan{cfg: cfg, actors: [][]relOp{{quick, quick, quick, hold, hold, {kind: relOpAwait, n: 2}}}}
 	overPlan := relPlan{cfg: cfg, actors: [][]relOp{{hold, hold, hold, {kind: relOpAwait, n: 3}}}}
-	limits := relLimits{call: 300 * time.Millisecond, drain: 5 * time.Second, hold: 10 * time.Second, leak: true}
+	// Two hold tasks fill the nonblocking pool, so the quick one is refused.
+	refusedPlan := relPlan{cfg: cfg, actors: [][]relOp{{hold, hold, {kind: relOpAwait, n: 2}, quick, {kind: relOpRead}}}}
+	limits := relLimits{call: 300 * time.Millisecond, drain: 5 * time.Second, hold: 10 * time.Second, leak: true, stats: true}
 
 	cases := []struct {
 		name  string
@@ -256,6 +285,8 @@ func TestModelCheckerCatchesFaults(t *testing.T) {
 		{"a hung submission is reported", relFaultHang, plan, relErrHang},
 		{"a refused task that runs is reported", relFaultRunRejected, plan, relErrRejectedRan},
 		{"a goroutine left behind is reported", relFaultLeak, plan, relErrLeak},
+		{"a correct pool that refuses a task passes", relFaultNone, refusedPlan, nil},
+		{"a refusal counted twice in Stats is reported", relFaultDoubleReject, refusedPlan, relErrStats},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,7 +300,7 @@ func TestModelCheckerCatchesFaults(t *testing.T) {
 				if tc.fault == relFaultLeak {
 					go func() { <-stuck }()
 				}
-				return &relFakePool{run: run, fault: tc.fault, slots: make(chan struct{}, slots), stuck: stuck}, nil
+				return &relFakePool{run: run, fault: tc.fault, nonblocking: c.nonblocking, slots: make(chan struct{}, slots), stuck: stuck}, nil
 			}
 			err := relCheckPlan(tc.plan, build, limits)
 			switch {
