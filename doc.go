@@ -85,6 +85,21 @@
 // like errgroup, over a pool, cancelling its context on the first error;
 // [ResultGroup] also collects their results in submission order.
 //
+// A task submitted with a context through [SubmitFutureContext] or a
+// [Group] never starts once that context has ended, even if the pool had
+// already admitted it. If the context ends while the task waits in the
+// pool's queue, the task is dropped at once: its future is ready with the
+// context's error, or its group records that error and Wait stops waiting
+// for it, without waiting for a worker. The worker that later reaches the
+// dropped task returns without running it and gives its slot back; the
+// pool's Stats count it as completed. Exactly one of two things happens to
+// such a task: its function starts, or it is dropped with the context's
+// error. For a group, the context that drops tasks is the one given to
+// [NewGroup]; the group's own cancellation on its first error drops them
+// only with [WithFailFast]. A plain Submit, SubmitContext, Invoke or
+// InvokeContext keeps the pool's contract: once accepted, the task runs
+// exactly once, whatever its context does later.
+//
 // # Statistics
 //
 // Every face has a Stats method returning a [Stats] snapshot: capacity,
