@@ -214,7 +214,7 @@ func TestFuture(t *testing.T) {
 				time.Sleep(time.Millisecond)
 			}
 		}()
-		if v, err := f.WaitContext(nil); v != 1 || err != nil { //nolint:staticcheck // nil means Background
+		if v, err := f.WaitContext(nil); v != 1 || err != nil { // nil means Background
 			t.Errorf("got %v, %v; want 1, <nil>", v, err)
 		}
 	})
