@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // LoadBalancingStrategy chooses the pool of a multi-pool that gets a task.
@@ -42,16 +40,6 @@ type multi[T any] struct {
 	mu sync.Mutex
 }
 
-// maxMultiBytes bounds what a multi-pool constructor allocates up front for
-// all its pools together: their rings and their engines. One pool's ring
-// may take up to maxBufferBytes (more with the rounding of its cells to a
-// power of two), so this leaves room for a few of the largest pools, or for
-// tens of thousands of pools with the default 1024-cell ring, while a pool
-// count or PreAlloc size that is a mistake fails with an error instead of
-// exhausting memory. Each pool also has a purger goroutine (unless
-// DisablePurge is set), which is not counted here.
-const maxMultiBytes = 1 << 30
-
 func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrategy, options []Option) (*multi[T], error) {
 	if size <= 0 {
 		return nil, ErrInvalidMultiPoolSize
@@ -80,44 +68,6 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 		m.pools[i] = e
 	}
 	return m, nil
-}
-
-// checkMultiBytes refuses, before anything is allocated, a multi-pool of
-// size pools whose engines and rings would take more than maxMultiBytes.
-func checkMultiBytes[T any](size, sizePerPool int, opts Options) error {
-	per, ok := poolBytes[T](sizePerPool, opts)
-	if !ok {
-		return ErrInvalidQueueSize // as newEngine would for each pool
-	}
-	if uint64(size) > maxMultiBytes/per {
-		return fmt.Errorf("%w: %d pools of %d bytes each exceed the %d bytes a multi-pool may allocate",
-			ErrInvalidMultiPoolSize, size, per, maxMultiBytes)
-	}
-	return nil
-}
-
-// poolBytes returns how many bytes newEngine allocates for one pool of size
-// with opts: its engine, and its ring, sized as newEngine and newRing size
-// it. It reports false if newEngine refuses opts (a queue too large for
-// the ring's budget). TestPoolBytesMatchesEngine keeps it in step with
-// newEngine.
-func poolBytes[T any](size int, opts Options) (uint64, bool) {
-	cellBytes := int(unsafe.Sizeof(cell[T]{}))
-	slots := maxBufferBytes / cellBytes
-	if opts.QueueSize > slots {
-		return 0, false
-	}
-	buffer := handoffBuffer
-	if opts.PreAlloc && size > handoffBuffer {
-		buffer = min(size, math.MaxInt32, MaxQueueSize)
-	}
-	buffer = min(buffer, slots-opts.QueueSize)
-	cells := 2
-	for cells < buffer+opts.QueueSize {
-		cells <<= 1
-	}
-	fixed := unsafe.Sizeof(engine[T]{}) + unsafe.Sizeof(ring[T]{})
-	return uint64(cells)*uint64(cellBytes) + uint64(fixed), true
 }
 
 // pick returns the index of the pool that gets the next task.
