@@ -67,10 +67,11 @@ type Future[T any] struct {
 	err   error
 }
 
-// The states of a task submitted with a context that can end, by a future
-// or a group: it starts queued, and either the worker that reaches it
-// claims it, or the end of its context drops it; whichever comes first
-// wins a CAS, and the other does nothing. See SubmitFutureContext.
+// The states of a future's task under SubmitFutureContext: it starts
+// queued, and either the worker that reaches it claims it, or the end of
+// its context drops it; whichever comes first wins a CAS on Future.state,
+// and the other does nothing. See submitContext. (A group keeps a count
+// instead; see Group.queued.)
 const (
 	taskQueued int32 = iota
 	taskClaimed
