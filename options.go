@@ -44,8 +44,8 @@ type Options struct {
 	// standard library logger writing to os.Stderr is used. A Logger that
 	// panics does not crash the program: its panic value and stack, and the
 	// message it was given, are written to os.Stderr instead (and dropped
-	// only if that write panics too). Like PanicHandler, it may call
-	// runtime.Goexit.
+	// only if writing to os.Stderr panics too). Like PanicHandler, it may
+	// call runtime.Goexit.
 	Logger Logger
 
 	// DisablePurge keeps idle workers alive until the pool is released.
