@@ -62,7 +62,9 @@ var (
 	ErrInvalidLoadBalancingStrategy = errors.New("invalid load-balancing strategy")
 
 	// ErrInvalidMultiPoolSize is returned when a multi-pool is built with a
-	// non-positive number of pools.
+	// non-positive number of pools, or with so many pools, or pools so
+	// large, that their buffers together would take more than 1 GiB (see
+	// [NewMultiPool]); the error then wraps it with the sizes.
 	ErrInvalidMultiPoolSize = errors.New("invalid size for multiple pool")
 
 	// ErrNilTask is returned by Submit for a nil task. ants v2 accepts the

@@ -76,6 +76,14 @@
 // back its slot, exits (a new worker starts when one is needed) and hands
 // the panic value to the PanicHandler; without one, it logs the value and
 // the stack through the Logger. A PanicHandler that panics is logged too.
+// A Logger that panics does not crash the program either: the worker
+// recovers its panic and writes it, with its stack and the message the
+// Logger was given, to os.Stderr through the logger a pool uses when
+// Options.Logger is nil; only if that write panics too is the message
+// dropped, there being nowhere left to put it. A PanicHandler or Logger
+// that calls runtime.Goexit, as t.FailNow does in a test, ends the worker
+// goroutine, which was exiting anyway: the pool does its bookkeeping in a
+// defer, so it keeps serving and a later ReleaseTimeout still returns nil.
 // [SubmitFuture] and the groups return a panic as a [*PanicError] instead,
 // which carries the value and the stack.
 //
@@ -104,6 +112,21 @@
 // capacity to keep room for the rest. A sub-pool is a [Submitter], so
 // futures and groups run on it, and releasing it never releases the pool.
 // The function pools have sub-pools too; the multi-pools have none.
+//
+// A task submitted with a context through [SubmitFutureContext] or a
+// [Group] never starts once that context has ended, even if the pool had
+// already admitted it. If the context ends while the task waits in the
+// pool's queue, the task is dropped at once: its future is ready with the
+// context's error, or its group records that error and Wait stops waiting
+// for it, without waiting for a worker. The worker that later reaches the
+// dropped task returns without running it and gives its slot back; the
+// pool's Stats count it as completed. Exactly one of two things happens to
+// such a task: its function starts, or it is dropped with the context's
+// error. For a group, the context that drops tasks is the one given to
+// [NewGroup]; the group's own cancellation on its first error drops them
+// only with [WithFailFast]. A plain Submit, SubmitContext, Invoke or
+// InvokeContext keeps the pool's contract: once accepted, the task runs
+// exactly once, whatever its context does later.
 //
 // # Statistics
 //

@@ -297,6 +297,30 @@ func ExampleSubmitFuture_panic() {
 	// task panicked: runtime error: index out of range [3] with length 3
 }
 
+// A future whose context ends while it waits in the queue is ready at once
+// with the context's error, and its function never runs.
+func ExampleSubmitFutureContext_cancelled() {
+	p, _ := NewPool(1, WithQueueSize(1))
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	// Keep the pool's only worker busy.
+	busy, release := make(chan struct{}), make(chan struct{})
+	_ = p.Submit(func() { close(busy); <-release })
+	<-busy
+
+	// Queue a future behind it, then give up on it.
+	ctx, cancel := context.WithCancel(context.Background())
+	f := SubmitFutureContext(ctx, p, func(context.Context) (string, error) {
+		fmt.Println("never printed")
+		return "done", nil
+	})
+	cancel()
+	_, err := f.Wait() // returns now, while the worker is still busy
+	fmt.Println(err)
+	close(release)
+	// Output: context canceled
+}
+
 func ExampleGroup() {
 	p, _ := NewPool(4)
 	defer func() { _ = p.ReleaseTimeout(time.Second) }()

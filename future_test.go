@@ -48,6 +48,12 @@ func futEventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// futStacks returns the stacks of every goroutine.
+func futStacks() string {
+	buf := make([]byte, 1<<20)
+	return string(buf[:runtime.Stack(buf, true)])
+}
+
 // futNewPool returns a pool that is released, with a wait, when the test
 // ends.
 func futNewPool(t *testing.T, size int, opts ...Option) *Pool {
@@ -194,6 +200,25 @@ func TestFuture(t *testing.T) {
 		}
 	})
 
+	t.Run("WaitContext with a nil context waits as Wait does", func(t *testing.T) {
+		p := futNewPool(t, 1)
+		release := make(chan struct{})
+		f := futBlocker(t, p, release)
+		// Release the function once this goroutine waits in WaitContext, so
+		// that it waits on a pending future (it panicked there before nil
+		// meant Background).
+		go func() {
+			defer close(release)
+			deadline := time.Now().Add(futTimeout)
+			for time.Now().Before(deadline) && !strings.Contains(futStacks(), ").WaitContext(") {
+				time.Sleep(time.Millisecond)
+			}
+		}()
+		if v, err := f.WaitContext(nil); v != 1 || err != nil { // nil means Background
+			t.Errorf("got %v, %v; want 1, <nil>", v, err)
+		}
+	})
+
 	t.Run("passes its context to the function", func(t *testing.T) {
 		type key struct{}
 		p := futNewPool(t, 1)
@@ -316,5 +341,18 @@ func BenchmarkSubmitFuture(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		_, _ = SubmitFuture(p, func() (int, error) { return 1, nil }).Wait()
+	}
+}
+
+// BenchmarkSubmitFutureContext is BenchmarkSubmitFuture with a context that
+// can end (and never does), the case where a queued future must watch it.
+func BenchmarkSubmitFutureContext(b *testing.B) {
+	p, _ := NewPool(runtime.GOMAXPROCS(0))
+	defer func() { _ = p.ReleaseTimeout(futTimeout) }()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.ReportAllocs()
+	for range b.N {
+		_, _ = SubmitFutureContext(ctx, p, func(context.Context) (int, error) { return 1, nil }).Wait()
 	}
 }

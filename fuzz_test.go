@@ -29,6 +29,11 @@ const (
 // allocating.
 const relBigAlloc = 1 << 12
 
+// relHugeCount is a pool count beyond which every multi-pool exceeds what
+// a multi-pool may allocate (an engine alone takes more than 64 bytes), so
+// FuzzNewPool keeps such counts and expects ErrInvalidMultiPoolSize.
+const relHugeCount = maxMultiBytes / 64
+
 // FuzzNewPool builds every face from arbitrary sizes and options: the
 // result must be a working pool or one of the package's errors, never a
 // panic, and a pool must release cleanly and then refuse work.
@@ -43,6 +48,9 @@ func FuzzNewPool(f *testing.F) {
 	f.Add(5, int64(0), uint8(0), 0, MaxQueueSize+1, 1, uint8(0))
 	f.Add(5, int64(math.MaxInt64), uint8(relFlagPanicHandler|relFlagNilOption), math.MaxInt, math.MinInt, -1, uint8(3))
 	f.Add(1, int64(1), uint8(0xff), 1, 1, 1, uint8(0xff))
+	f.Add(10, int64(0), uint8(0), 0, 0, math.MaxInt, uint8(3))
+	f.Add(-1, int64(0), uint8(0), 0, 0, math.MaxInt/2, uint8(4))
+	f.Add(1000, int64(0), uint8(relFlagPreAlloc), 0, 64, math.MaxInt32, uint8(5))
 	f.Fuzz(func(t *testing.T, size int, expiry int64, flags uint8, maxBlocking, queue, pools int, pick uint8) {
 		preAlloc := flags&relFlagPreAlloc != 0
 		disablePurge := flags&relFlagDisablePurge != 0
@@ -52,7 +60,9 @@ func FuzzNewPool(f *testing.F) {
 		if queue > relBigAlloc && queue <= MaxQueueSize {
 			queue = relBigAlloc
 		}
-		pools = pools % 5 // keep multi-pools small; 0 and negatives stay invalid
+		if pools <= relHugeCount {
+			pools = pools % 5 // keep multi-pools small; 0 and negatives stay invalid
+		}
 		if expiry > 0 {
 			// An expiry of a few ns makes the purger tick constantly; allowed,
 			// but keep the fuzzer's time for other inputs.
@@ -88,7 +98,7 @@ func FuzzNewPool(f *testing.F) {
 		face := int(pick) % relFaceCount
 		lbs := RoundRobin
 		if face >= relFaceMulti {
-			if pools <= 0 {
+			if pools <= 0 || pools > relHugeCount {
 				allowed = append(allowed, ErrInvalidMultiPoolSize)
 			}
 			if pick >= 128 {

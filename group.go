@@ -23,15 +23,26 @@ import (
 // Errors: Wait returns nil only if every task passed to Go ran and returned
 // nil. A nil task records ErrNilTask, a refused one the pool's error
 // (ErrPoolClosed, ErrPoolOverload, or the context's error), a panicking one
-// a *[PanicError]. A task that calls runtime.Goexit records an error too.
+// a *[PanicError], and a dropped one (see below) its context's error. A
+// task that calls runtime.Goexit records an error too.
+//
+// Cancellation: a task never starts once the caller's context, the one
+// given to NewGroup, has ended. A task that the pool has admitted but not
+// started when that context ends is dropped at once: it records the
+// context's error, Wait stops waiting for it, and the worker that later
+// reaches it in the pool's queue returns without running it. Each task
+// either starts or is dropped, exactly once. The group's own cancellation,
+// on its first error, drops nothing: as with errgroup, the tasks still run,
+// with the cancelled context, unless the group has [WithFailFast].
 //
 // Calling Go from a task of a group whose pool (or limit) is full can
 // deadlock, as it can with errgroup's SetLimit: the task waits for a worker
 // that only its own return would free.
 //
-// Go costs one allocation, the 48-byte task closure, on top of the
-// submission; on a 2-vCPU machine (Go 1.26) a group runs about two million
-// empty tasks a second.
+// Go costs one allocation, the 24-byte task closure, on top of the
+// submission, whether or not the caller's context can end (watching it
+// costs one context.AfterFunc per group, not per task); on a 2-vCPU
+// machine (Go 1.26) a group runs about two million empty tasks a second.
 type Group struct {
 	s        Submitter               // nil means the default pool
 	ctx      context.Context         // nil for the zero Group: never done
@@ -39,7 +50,19 @@ type Group struct {
 	failFast bool
 	sem      chan struct{} // one token per running task under WithLimit; nil means no limit
 
+	// watch is the context whose end drops the tasks not yet started: the
+	// caller's, or the group's own under WithFailFast. It is nil if that
+	// context can never end; then no task is ever dropped. stopWatch
+	// removes the AfterFunc that calls dropQueued when it ends.
+	watch     context.Context
+	stopWatch func() bool
+
 	active atomic.Int64 // tasks between the start of Go and their end
+	// queued counts, in its upper bits, the tasks admitted to the pool (or
+	// on their way) that no worker has reached yet, while watch is set. Its
+	// low bit, queuedDropped, is set once watch has ended, and from then on
+	// the count no longer changes: dropQueued has ended those tasks.
+	queued atomic.Uint64
 
 	mu     sync.Mutex    // guards the fields below
 	idle   chan struct{} // made by a waiting Wait, closed when active drops to 0
@@ -50,11 +73,12 @@ type Group struct {
 // GroupOption configures a Group or a ResultGroup; see NewGroup.
 type GroupOption func(g *Group)
 
-// WithFailFast makes the group skip, after the first error, the tasks that
-// the pool has admitted but that have not started yet: they never run.
-// Without it they still run, with the cancelled context, as the goroutines
-// of an errgroup do. In both modes Go submits nothing once the group's
-// context is done.
+// WithFailFast makes the group drop, after the first error, the tasks that
+// the pool has admitted but that have not started yet: they never run, and
+// Wait does not wait for a worker to reach them. Without it they still run,
+// with the cancelled context, as the goroutines of an errgroup do; only the
+// end of the caller's context (the one given to NewGroup) drops them. In
+// both modes Go submits nothing once the group's context is done.
 func WithFailFast() GroupOption {
 	return func(g *Group) { g.failFast = true }
 }
@@ -76,6 +100,13 @@ func WithLimit(n int) GroupOption {
 // and a context derived from ctx (nil means context.Background()). The
 // context is cancelled, with the error as its cause, when a task fails, and
 // when Wait returns, whichever comes first. Tasks receive it.
+//
+// A task of the group never starts once ctx (the caller's context) is
+// done. If ctx ends while tasks are admitted to the pool but not started,
+// they are dropped at once: each records ctx.Err() as a task error, Wait
+// stops waiting for them, and the workers that later reach them return
+// without running them. A group's own cancellation, on its first error,
+// drops nothing unless the group has [WithFailFast].
 func NewGroup(ctx context.Context, s Submitter, opts ...GroupOption) (*Group, context.Context) {
 	g := new(Group)
 	return g, g.init(ctx, s, opts)
@@ -92,6 +123,14 @@ func (g *Group) init(ctx context.Context, s Submitter, opts []GroupOption) conte
 		if opt != nil {
 			opt(g)
 		}
+	}
+	watch := ctx
+	if g.failFast {
+		watch = g.ctx
+	}
+	if watch.Done() != nil {
+		g.watch = watch
+		g.stopWatch = context.AfterFunc(watch, g.dropQueued)
 	}
 	return g.ctx
 }
@@ -132,14 +171,37 @@ func (g *Group) Go(fn func(ctx context.Context) error) {
 			return
 		}
 	}
-	if err := submitter(g.s).SubmitContext(ctx, func() { g.run(ctx, fn) }); err != nil {
-		g.end(err, true)
+	if g.watch != nil && !g.enqueue() {
+		g.end(g.watch.Err(), true)
+		return
+	}
+	if err := submitter(g.s).SubmitContext(ctx, func() { g.run(fn) }); err != nil {
+		// Unless dropQueued has ended the task already.
+		if g.watch == nil || g.dequeue() {
+			g.end(err, true)
+		}
 	}
 }
 
 // run runs fn for the group. err starts as ErrGoexit, which a return or a
 // panic overwrites, so a task that calls runtime.Goexit still ends.
-func (g *Group) run(ctx context.Context, fn func(ctx context.Context) error) {
+//
+// A task the group watches first leaves the queued count. If dropQueued
+// has ended it already, the worker returns at once; otherwise dropQueued
+// will not count it, and the task looks at watch once more before fn
+// starts: a context's error is set before its cancel function returns and
+// before it starts its AfterFuncs, so fn never starts once watch has ended.
+// Both sides move queued with a CAS, so each task is ended exactly once.
+func (g *Group) run(fn func(ctx context.Context) error) {
+	if g.watch != nil {
+		if !g.dequeue() {
+			return // dropped, and ended by dropQueued
+		}
+		if err := g.watch.Err(); err != nil {
+			g.end(err, true)
+			return
+		}
+	}
 	err := ErrGoexit
 	defer func() {
 		if r := recover(); r != nil {
@@ -147,20 +209,69 @@ func (g *Group) run(ctx context.Context, fn func(ctx context.Context) error) {
 		}
 		g.end(err, true)
 	}()
-	if g.failFast && ctx.Err() != nil {
-		err = ctx.Err()
-		return
-	}
-	err = fn(ctx)
+	err = fn(g.context())
 }
 
-// Wait blocks until every task of the group has returned or been skipped,
-// then cancels the group's context and returns the first error. A panic is
-// never lost: if tasks panicked after the first error, their *PanicErrors
-// are joined to it with errors.Join, so errors.Is and errors.As see the
-// first error and every panic. Wait waits for the tasks of every Go call
-// that started before it, and for the tasks those start; a Go call that
-// starts after Wait returned finds the group's context cancelled.
+// queuedDropped is the low bit of Group.queued; the count of queued tasks
+// is kept above it, in steps of queuedOne.
+const (
+	queuedDropped = 1
+	queuedOne     = 2
+)
+
+// enqueue counts a task on its way to the pool, and reports false if watch
+// has ended: then dropQueued has run, or is running, and would not end the
+// task.
+func (g *Group) enqueue() bool {
+	for {
+		q := g.queued.Load()
+		if q&queuedDropped != 0 {
+			return false
+		}
+		if g.queued.CompareAndSwap(q, q+queuedOne) {
+			return true
+		}
+	}
+}
+
+// dequeue uncounts a queued task that a worker reached (or whose
+// submission failed), and reports false if dropQueued ended it first.
+func (g *Group) dequeue() bool {
+	for {
+		q := g.queued.Load()
+		if q&queuedDropped != 0 {
+			return false
+		}
+		if g.queued.CompareAndSwap(q, q-queuedOne) {
+			return true
+		}
+	}
+}
+
+// dropQueued runs once watch has ended. It marks queued dropped and ends,
+// at once and with watch's error, the tasks it counted: they will never
+// start, so Wait need not wait for the workers to reach them.
+func (g *Group) dropQueued() {
+	for {
+		q := g.queued.Load()
+		if g.queued.CompareAndSwap(q, q|queuedDropped) {
+			if n := int64(q / queuedOne); n > 0 {
+				g.endMany(g.watch.Err(), n)
+			}
+			return
+		}
+	}
+}
+
+// Wait blocks until every task of the group has returned or been dropped
+// (a dropped task ends when its context ends, not when a worker reaches
+// it), then cancels the group's context and returns the first error. A
+// panic is never lost: if tasks panicked after the first error, their
+// *PanicErrors are joined to it with errors.Join, so errors.Is and
+// errors.As see the first error and every panic. Wait waits for the tasks
+// of every Go call that started before it, and for the tasks those start;
+// a Go call that starts after Wait returned finds the group's context
+// cancelled.
 func (g *Group) Wait() error {
 	g.mu.Lock()
 	for g.active.Load() > 0 {
@@ -177,6 +288,12 @@ func (g *Group) Wait() error {
 		err = errors.Join(append([]error{err}, g.panics...)...)
 	}
 	g.mu.Unlock()
+	if g.stopWatch != nil {
+		// Every task counted so far has ended: stop watching, so that a
+		// group whose caller's context outlives it leaves nothing
+		// registered on that context.
+		g.stopWatch()
+	}
 	if g.cancel != nil {
 		g.cancel(err)
 	}
@@ -201,7 +318,23 @@ func (g *Group) end(err error, turn bool) {
 	if turn && g.sem != nil {
 		<-g.sem
 	}
-	if g.active.Add(-1) == 0 {
+	g.settle(1)
+}
+
+// endMany ends n tasks that hold a turn and share the error err.
+func (g *Group) endMany(err error, n int64) {
+	g.fail(err)
+	if g.sem != nil {
+		for range n {
+			<-g.sem
+		}
+	}
+	g.settle(n)
+}
+
+// settle counts n tasks ended, and wakes Wait if they were the last.
+func (g *Group) settle(n int64) {
+	if g.active.Add(-n) == 0 {
 		// Under mu, Wait either has not read active yet and will see 0,
 		// or has made idle and is blocked on it.
 		g.mu.Lock()
@@ -230,59 +363,4 @@ func (g *Group) fail(err error) {
 	if first && g.cancel != nil {
 		g.cancel(err)
 	}
-}
-
-// ResultGroup is a Group whose tasks return a value: Wait returns the
-// values in the order of the Go calls. Build one with NewResultGroup; the
-// zero ResultGroup, like the zero Group, submits to the default pool. It is
-// safe for concurrent use, and behaves as a Group in every other respect.
-// It costs one more allocation per task than a Group, plus its share of
-// the result slice: about 100 more bytes per task for an int.
-type ResultGroup[T any] struct {
-	g Group
-
-	mu      sync.Mutex // guards results
-	results []T        // one per Go call, in the order of the calls
-}
-
-// NewResultGroup returns a result group that submits to s (nil means the
-// default pool) and a context derived from ctx; see NewGroup.
-func NewResultGroup[T any](ctx context.Context, s Submitter, opts ...GroupOption) (*ResultGroup[T], context.Context) {
-	g := new(ResultGroup[T])
-	return g, g.g.init(ctx, s, opts)
-}
-
-// Go runs fn as Group.Go does, and keeps its value in the slot of this call
-// in the result slice. The slot keeps the zero T if fn fails, panics or is
-// not run. Concurrent calls get their slots in the order they take the
-// group's lock.
-func (g *ResultGroup[T]) Go(fn func(ctx context.Context) (T, error)) {
-	var zero T
-	g.mu.Lock()
-	i := len(g.results)
-	g.results = append(g.results, zero)
-	g.mu.Unlock()
-	if fn == nil {
-		g.g.Go(nil)
-		return
-	}
-	g.g.Go(func(ctx context.Context) error {
-		v, err := fn(ctx)
-		if err == nil {
-			g.mu.Lock()
-			g.results[i] = v
-			g.mu.Unlock()
-		}
-		return err
-	})
-}
-
-// Wait waits as Group.Wait does and returns a copy of the results, one per
-// Go call so far, along with the group's error.
-func (g *ResultGroup[T]) Wait() ([]T, error) {
-	err := g.g.Wait()
-	g.mu.Lock()
-	results := append([]T(nil), g.results...)
-	g.mu.Unlock()
-	return results, err
 }

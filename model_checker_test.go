@@ -284,16 +284,16 @@ func relCheckPlan(plan relPlan, build relFactory, limits relLimits) error {
 		}
 	}
 	// After goleak: every worker has returned, so every report is done.
-	if drainErr == nil && limits.stats && !plan.cfg.multi() {
+	if drainErr == nil && limits.stats {
 		c.checkStats(f.Stats())
 	}
 	relTotalsRecord(plan, len(c.tasks), accepted, ran, c.peak)
 	return c.result()
 }
 
-// checkStats compares the pool's counters with what the checker saw. The
-// multi-pools are left out: a RoundRobin overload retried on another pool
-// counts as a rejection there though the submission succeeds.
+// checkStats compares the pool's counters with what the checker saw, on
+// every face: a multi-pool counts a refused submission once, even when it
+// offered the task to a second pool.
 func (c *relChecker) checkStats(s Stats) {
 	var panics int64
 	for id, op := range c.tasks {

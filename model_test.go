@@ -1,13 +1,11 @@
 package ants
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,104 +131,6 @@ func TestModel(t *testing.T) {
 	})
 }
 
-// relFault is a bug that relFakePool can be told to have.
-type relFault int
-
-const (
-	relFaultNone        relFault = iota
-	relFaultDrop                 // accepts the 2nd task and never runs it
-	relFaultTwice                // runs the 2nd task twice
-	relFaultOverCap              // runs one task more than the capacity at once
-	relFaultHang                 // the 2nd submission never returns
-	relFaultRunRejected          // refuses the 2nd task with ErrPoolOverload and runs it anyway
-	relFaultLeak                 // leaves a goroutine behind after ReleaseTimeout
-)
-
-// relFakePool is a deliberately simple pool, one goroutine per task and a
-// semaphore for the capacity, with an optional fault. It serves to prove
-// that the checker notices each kind of bug.
-type relFakePool struct {
-	run    func(int64)
-	fault  relFault
-	slots  chan struct{}
-	wg     sync.WaitGroup
-	closed atomic.Bool
-	n      atomic.Int64
-	stuck  chan struct{} // released by the test, to end a hang or a leak
-}
-
-func (p *relFakePool) submit(ctx context.Context, id int64) error {
-	if p.closed.Load() {
-		return ErrPoolClosed
-	}
-	nth := p.n.Add(1)
-	switch {
-	case p.fault == relFaultDrop && nth == 2:
-		return nil
-	case p.fault == relFaultHang && nth == 2:
-		<-p.stuck
-		return ErrPoolClosed
-	}
-	var done <-chan struct{}
-	if ctx != nil {
-		done = ctx.Done()
-	}
-	select {
-	case p.slots <- struct{}{}:
-	case <-done:
-		return ctx.Err()
-	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		defer func() { <-p.slots }()
-		p.run(id)
-		if p.fault == relFaultTwice && nth == 2 {
-			p.run(id)
-		}
-	}()
-	if p.fault == relFaultRunRejected && nth == 2 {
-		return ErrPoolOverload
-	}
-	return nil
-}
-
-func (p *relFakePool) Tune(int)       {}
-func (p *relFakePool) Release()       { p.closed.Store(true) }
-func (p *relFakePool) Reboot()        { p.closed.Store(false) }
-func (p *relFakePool) Running() int   { return len(p.slots) }
-func (p *relFakePool) Free() int      { return cap(p.slots) - len(p.slots) }
-func (p *relFakePool) Waiting() int   { return 0 }
-func (p *relFakePool) Cap() int       { return cap(p.slots) }
-func (p *relFakePool) IsClosed() bool { return p.closed.Load() }
-func (p *relFakePool) Stats() Stats {
-	return Stats{}
-}
-
-func (p *relFakePool) ReleaseTimeout(d time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	err := p.ReleaseContext(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return ErrTimeout
-	}
-	return err
-}
-
-func (p *relFakePool) ReleaseContext(ctx context.Context) error {
-	if !p.closed.CompareAndSwap(false, true) {
-		return ErrPoolClosed
-	}
-	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // TestModelCheckerCatchesFaults runs the model's checker against pools
 // with known bugs, and checks that it reports each one; and against the
 // same pool without a bug, and the real faces, where it must report none.
@@ -240,7 +140,9 @@ func TestModelCheckerCatchesFaults(t *testing.T) {
 	cfg := relCfg{face: relFacePool, size: 2, preAlloc: true, nonblocking: true}
 	plan := relPlan{cfg: cfg, actors: [][]relOp{{quick, quick, quick, hold, hold, {kind: relOpAwait, n: 2}}}}
 	overPlan := relPlan{cfg: cfg, actors: [][]relOp{{hold, hold, hold, {kind: relOpAwait, n: 3}}}}
-	limits := relLimits{call: 300 * time.Millisecond, drain: 5 * time.Second, hold: 10 * time.Second, leak: true}
+	// Two hold tasks fill the nonblocking pool, so the quick one is refused.
+	refusedPlan := relPlan{cfg: cfg, actors: [][]relOp{{hold, hold, {kind: relOpAwait, n: 2}, quick, {kind: relOpRead}}}}
+	limits := relLimits{call: 300 * time.Millisecond, drain: 5 * time.Second, hold: 10 * time.Second, leak: true, stats: true}
 
 	cases := []struct {
 		name  string
@@ -256,6 +158,8 @@ func TestModelCheckerCatchesFaults(t *testing.T) {
 		{"a hung submission is reported", relFaultHang, plan, relErrHang},
 		{"a refused task that runs is reported", relFaultRunRejected, plan, relErrRejectedRan},
 		{"a goroutine left behind is reported", relFaultLeak, plan, relErrLeak},
+		{"a correct pool that refuses a task passes", relFaultNone, refusedPlan, nil},
+		{"a refusal counted twice in Stats is reported", relFaultDoubleReject, refusedPlan, relErrStats},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,7 +173,7 @@ func TestModelCheckerCatchesFaults(t *testing.T) {
 				if tc.fault == relFaultLeak {
 					go func() { <-stuck }()
 				}
-				return &relFakePool{run: run, fault: tc.fault, slots: make(chan struct{}, slots), stuck: stuck}, nil
+				return &relFakePool{run: run, fault: tc.fault, nonblocking: c.nonblocking, slots: make(chan struct{}, slots), stuck: stuck}, nil
 			}
 			err := relCheckPlan(tc.plan, build, limits)
 			switch {

@@ -32,6 +32,9 @@ type multi[T any] struct {
 	lbs    LoadBalancingStrategy
 	index  atomic.Uint32
 	closed atomic.Bool
+	// rejected counts the submissions refused with ErrPoolOverload, once
+	// each; the pools leave overloads to it (see counters.ownerRejects).
+	rejected atomic.Uint64
 	// mu orders Release and Reboot, so that a Reboot racing a Release
 	// cannot leave open pools inside a closed multi-pool.
 	mu sync.Mutex
@@ -47,6 +50,13 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 	if exec == nil {
 		return nil, ErrLackPoolFunc
 	}
+	opts, err := loadOptions(sizePerPool, options)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMultiBytes[T](size, sizePerPool, opts); err != nil {
+		return nil, err
+	}
 	m := &multi[T]{pools: make([]*engine[T], size), lbs: lbs}
 	for i := range m.pools {
 		e, err := newEngine(sizePerPool, exec, options)
@@ -54,6 +64,7 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 			m.release()
 			return nil, err
 		}
+		e.counters.ownerRejects = true
 		m.pools[i] = e
 	}
 	return m, nil
@@ -73,7 +84,9 @@ func (m *multi[T]) pick(lbs LoadBalancingStrategy) int {
 	return best
 }
 
-// submit hands t to the pool the strategy picks.
+// submit hands t to the pool the strategy picks. The pools count no
+// overload, so a task refused by one pool and then accepted by another
+// counts no rejection, and one refused by both counts one.
 func (m *multi[T]) submit(ctx context.Context, t T) error {
 	if m.IsClosed() {
 		return ErrPoolClosed
@@ -81,6 +94,9 @@ func (m *multi[T]) submit(ctx context.Context, t T) error {
 	err := m.pools[m.pick(m.lbs)].submit(ctx, t)
 	if err == ErrPoolOverload && m.lbs == RoundRobin {
 		err = m.pools[m.pick(LeastTasks)].submit(ctx, t)
+	}
+	if err == ErrPoolOverload {
+		m.rejected.Add(1)
 	}
 	return err
 }
@@ -138,11 +154,14 @@ func (m *multi[T]) WaitingByIndex(idx int) (int, error) {
 func (m *multi[T]) Cap() int { return m.sum((*engine[T]).Cap) }
 
 // Stats returns the sum of the pools' statistics; Capacity is -1 if the
-// pools are unlimited.
+// pools are unlimited. Rejected counts each refused submission once.
 func (m *multi[T]) Stats() Stats {
 	var s Stats
 	for _, e := range m.all() {
 		s.add(e.Stats())
+	}
+	if m != nil {
+		s.Rejected += m.rejected.Load()
 	}
 	return s
 }
@@ -287,7 +306,12 @@ type MultiPool struct {
 }
 
 // NewMultiPool returns size pools of sizePerPool workers each (sizePerPool
-// <= 0 means unlimited), balanced by lbs.
+// <= 0 means unlimited), balanced by lbs. The pools' buffers are allocated
+// here, so their total is bounded: each pool's ring (1024 cells, or its
+// capacity under PreAlloc, plus its queue, rounded up to a power of two, at
+// 16 bytes a cell for a func()) and the pool itself, times size, may take
+// at most 1 GiB, about 60,000 pools of the default kind; a larger
+// multi-pool fails with an error that wraps ErrInvalidMultiPoolSize.
 func NewMultiPool(size, sizePerPool int, lbs LoadBalancingStrategy, options ...Option) (*MultiPool, error) {
 	return multiFace[MultiPool](newMulti(size, sizePerPool, runTask, lbs, options))
 }
@@ -307,7 +331,8 @@ type MultiPoolWithFunc struct {
 }
 
 // NewMultiPoolWithFunc returns size pools of sizePerPool workers each that
-// run fn, balanced by lbs. It returns ErrLackPoolFunc if fn is nil.
+// run fn, balanced by lbs. It returns ErrLackPoolFunc if fn is nil, and
+// bounds the pools' buffers as [NewMultiPool] does (at 24 bytes a cell).
 func NewMultiPoolWithFunc(size, sizePerPool int, fn func(any), lbs LoadBalancingStrategy, options ...Option) (*MultiPoolWithFunc, error) {
 	return multiFace[MultiPoolWithFunc](newMulti(size, sizePerPool, fn, lbs, options))
 }
@@ -327,7 +352,9 @@ type MultiPoolWithFuncGeneric[T any] struct {
 }
 
 // NewMultiPoolWithFuncGeneric returns size pools of sizePerPool workers each
-// that run fn, balanced by lbs. It returns ErrLackPoolFunc if fn is nil.
+// that run fn, balanced by lbs. It returns ErrLackPoolFunc if fn is nil, and
+// bounds the pools' buffers as [NewMultiPool] does (a cell holds a T and an
+// 8-byte sequence number).
 func NewMultiPoolWithFuncGeneric[T any](size, sizePerPool int, fn func(T), lbs LoadBalancingStrategy, options ...Option) (*MultiPoolWithFuncGeneric[T], error) {
 	return multiFace[MultiPoolWithFuncGeneric[T]](newMulti(size, sizePerPool, fn, lbs, options))
 }

@@ -34,10 +34,18 @@ type Options struct {
 	// PanicHandler receives the value of every panic raised by a task. The
 	// worker that ran the task exits and is replaced on demand. When nil, the
 	// panic value and its stack are written to Logger and the pool goes on.
+	// A PanicHandler that panics is reported to Logger; one that calls
+	// runtime.Goexit (as t.FailNow does) ends the worker's goroutine, which
+	// was exiting anyway, and harms nothing else.
 	PanicHandler func(any)
 
-	// Logger receives the pool's diagnostics (unhandled task panics). When
-	// nil, a standard library logger writing to os.Stderr is used.
+	// Logger receives the pool's diagnostics: the panics of tasks when
+	// PanicHandler is nil, and the panics of PanicHandler. When nil, a
+	// standard library logger writing to os.Stderr is used. A Logger that
+	// panics does not crash the program: its panic value and stack, and the
+	// message it was given, are written to os.Stderr instead (and dropped
+	// only if writing to os.Stderr panics too). Like PanicHandler, it may
+	// call runtime.Goexit.
 	Logger Logger
 
 	// DisablePurge keeps idle workers alive until the pool is released.

@@ -31,16 +31,18 @@ func newPanicError(r any) *PanicError { return &PanicError{Value: r, Stack: debu
 
 // report applies the pool's panic policy to the value r recovered from a
 // task: PanicHandler gets it, or else the Logger gets it with the stack. A
-// PanicHandler that panics itself is logged too, never re-raised.
+// PanicHandler that panics itself is logged too, never re-raised, and
+// logf keeps a Logger that panics from taking the worker down (see doc.go,
+// # Panics).
 func (e *engine[T]) report(r any) {
 	h := e.opts.PanicHandler
 	if h == nil {
-		e.opts.Logger.Printf("worker exits from panic: %v\n%s\n", r, debug.Stack())
+		e.logf("worker exits from panic: %v\n%s\n", r, debug.Stack())
 		return
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			e.opts.Logger.Printf("panic handler panicked: %v\n%s\n", r, debug.Stack())
+			e.logf("panic handler panicked: %v\n%s\n", r, debug.Stack())
 		}
 	}()
 	h(r)

@@ -116,6 +116,28 @@ func BenchmarkGroupGo(b *testing.B) {
 	_ = g.Wait()
 }
 
+// BenchmarkGroupGoCancelable is BenchmarkGroupGo in a group whose caller's
+// context can end (and never does), with and without WithFailFast.
+func BenchmarkGroupGoCancelable(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts []GroupOption
+	}{{"errgroup", nil}, {"failfast", []GroupOption{WithFailFast()}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			p, _ := NewPool(runtime.GOMAXPROCS(0))
+			defer func() { _ = p.ReleaseTimeout(futTimeout) }()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			g, _ := NewGroup(ctx, p, bc.opts...)
+			b.ReportAllocs()
+			for range b.N {
+				g.Go(func(context.Context) error { return nil })
+			}
+			_ = g.Wait()
+		})
+	}
+}
+
 func BenchmarkResultGroupGo(b *testing.B) {
 	p, _ := NewPool(runtime.GOMAXPROCS(0))
 	defer func() { _ = p.ReleaseTimeout(futTimeout) }()

@@ -34,7 +34,9 @@ type Stats struct {
 	// Completed counts the accepted tasks that have finished, panics
 	// included.
 	Completed uint64
-	// Rejected counts the submissions refused with ErrPoolOverload.
+	// Rejected counts the submissions refused with ErrPoolOverload. A
+	// multi-pool counts a submission once, even when it offered the task
+	// to a second pool after the first refused it.
 	Rejected uint64
 	// Panicked counts the tasks that panicked.
 	Panicked uint64
@@ -50,13 +52,21 @@ type counters struct {
 	rejected  atomic.Uint64
 	panicked  atomic.Uint64
 	cancelled atomic.Uint64
+	// ownerRejects is set on the pools of a multi-pool, which may offer a
+	// task that one pool refused to another: the multi-pool counts each
+	// refused submission once, itself, so its pools count no overload.
+	// It is written before the pool is used.
+	ownerRejects bool
 }
 
-// reject counts a refused submission by its cause.
+// reject counts a refused submission by its cause. It runs only on
+// refusal, never for an accepted task.
 func (c *counters) reject(err error) {
 	switch {
 	case err == ErrPoolOverload:
-		c.rejected.Add(1)
+		if !c.ownerRejects {
+			c.rejected.Add(1)
+		}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		c.cancelled.Add(1)
 	}

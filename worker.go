@@ -150,9 +150,16 @@ func (e *engine[T]) spin() bool {
 // called runtime.Goexit (r == nil). The slot and the worker are given back before
 // the panic is reported, as in ants v2, so a PanicHandler sees a pool that
 // already accounts for the loss. The report still counts as work of the
-// pool: a released pool drains only once it is done.
+// pool: a released pool drains only once it is done. The report is ended
+// in a defer, so a PanicHandler or Logger that calls runtime.Goexit (as
+// t.FailNow does) cannot leave it counted forever, which would make every
+// later ReleaseTimeout fail.
 func (e *engine[T]) crashed(l *lane[T], r any) {
 	e.reporting.Add(1)
+	defer func() {
+		e.reporting.Add(-1)
+		e.settle()
+	}()
 	e.gate.completed.Add(1)
 	e.gate.release(false)
 	if l != nil {
@@ -165,6 +172,4 @@ func (e *engine[T]) crashed(l *lane[T], r any) {
 		e.counters.panicked.Add(1)
 		e.report(r)
 	}
-	e.reporting.Add(-1)
-	e.settle()
 }
