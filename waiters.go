@@ -24,8 +24,8 @@ type waiter[T any] struct {
 	// (WithTaskLabels), or nil.
 	labels context.Context
 	prio   int
-	async bool
-	since time.Time // when the submission started to wait
+	async  bool
+	since  time.Time // when the submission started to wait
 
 	prev, next *waiter[T]
 }
