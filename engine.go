@@ -114,12 +114,6 @@ type engine[T any] struct {
 	backlog atomic.Int64 // tasks in the sub-pools' own queues
 }
 
-// prioRing is the ring of the tasks of one priority.
-type prioRing[T any] struct {
-	prio int
-	r    *ring[T]
-}
-
 // cacheLinePad keeps the field groups of engine on separate cache lines.
 type cacheLinePad [128]byte
 
@@ -136,10 +130,6 @@ const handoffBuffer = 1024
 // buffer or a PreAlloc capacity if larger, rounded up to a power of two)
 // times the size of a cell, which is the payload plus 8 bytes.
 const maxBufferBytes = 1 << 29
-
-// handoffSpins is how many times a submitter polls for its task to be
-// taken before it wakes a parked worker; see handoff.
-const handoffSpins = 64
 
 func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
 	opts, err := loadOptions(size, options)
@@ -275,154 +265,6 @@ func (e *engine[T]) enqueue(t T) error {
 	}
 	e.dispatch(t, nil, nil, false)
 	return nil
-}
-
-// dispatch hands the admitted task t, of lane l (nil for the pool's own)
-// and with labels lc (see labels), to a worker: it starts one with t if nobody is idle to take it and the
-// pool may grow, and otherwise pushes t on the ring of its priority and
-// finds it a taker (handoff). A worker that dispatches a task it granted a
-// slot to (fromWorker) only pushes it: it is about to pop, so it is the
-// taker.
-func (e *engine[T]) dispatch(t T, l *lane[T], lc context.Context, fromWorker bool) {
-	r := e.tasks
-	if l != nil {
-		r = l.ring
-	}
-	if fromWorker {
-		e.push(r, t, l, lc)
-		return
-	}
-	if e.spinning.Load() == 0 && e.idle.size.Load() == 0 && e.enlist() {
-		go e.worker(t, l, lc)
-		return
-	}
-	e.handoff(r, e.push(r, t, l, lc))
-}
-
-// push puts t on ring r and returns its position. A ring holds at least
-// the queue or handoffBuffer tasks, so it is only full when that many wait
-// for workers that are starting or being woken: then the submitter waits
-// for them.
-func (e *engine[T]) push(r *ring[T], t T, l *lane[T], lc context.Context) uint64 {
-	for {
-		if pos, ok := r.push(t, l, lc); ok {
-			return pos
-		}
-		e.wakeOne()
-		runtime.Gosched()
-	}
-}
-
-// pop takes the next task, from the ring of the highest priority that has
-// one.
-func (e *engine[T]) pop() (t T, l *lane[T], lc context.Context, ok bool) {
-	if rs := e.rings.Load(); rs != nil {
-		for _, pr := range *rs {
-			if t, l, lc, ok = pr.r.pop(); ok {
-				return t, l, lc, true
-			}
-		}
-		return t, nil, nil, false
-	}
-	return e.tasks.pop()
-}
-
-// ready reports whether a task waits on a ring.
-func (e *engine[T]) ready() bool {
-	if rs := e.rings.Load(); rs != nil {
-		for _, pr := range *rs {
-			if pr.r.ready() {
-				return true
-			}
-		}
-		return false
-	}
-	return e.tasks.ready()
-}
-
-// queued returns the number of tasks on the rings.
-func (e *engine[T]) queued() int {
-	if rs := e.rings.Load(); rs != nil {
-		n := 0
-		for _, pr := range *rs {
-			n += pr.r.len()
-		}
-		return n
-	}
-	return e.tasks.len()
-}
-
-// ringFor returns the ring of priority prio, making it if needed; e.gate.mu
-// is held. Rings are never removed: a sub-pool's tasks may still be on its
-// ring after it is released.
-func (e *engine[T]) ringFor(prio int) *ring[T] {
-	base := e.opts.Priority
-	if prio == base {
-		return e.tasks
-	}
-	var rs []prioRing[T]
-	if old := e.rings.Load(); old != nil {
-		rs = *old
-	} else {
-		rs = []prioRing[T]{{prio: base, r: e.tasks}}
-	}
-	i := 0
-	for i < len(rs) && rs[i].prio > prio {
-		i++
-	}
-	if i < len(rs) && rs[i].prio == prio {
-		return rs[i].r
-	}
-	r := newRing[T](len(e.tasks.cells), e.opts.TaskLabels)
-	next := make([]prioRing[T], 0, len(rs)+1)
-	next = append(append(append(next, rs[:i]...), prioRing[T]{prio: prio, r: r}), rs[i:]...)
-	e.rings.Store(&next)
-	return r
-}
-
-// handoff makes sure that the task pushed at pos has a taker (invariant 1).
-// A spinning worker will take it, or pass it on. Otherwise the submitter
-// polls a moment for a busy worker to finish and take it, and wakes one if
-// none does: a wake-up costs a microsecond or more, while a tiny task
-// finishes well within the polls, so a stream of them needs no wake-up.
-// When the polls have mostly been in vain lately (pollRate), as when tasks
-// are long, the submitter wakes a worker at once.
-func (e *engine[T]) handoff(r *ring[T], pos uint64) {
-	if e.spinning.Load() != 0 {
-		return
-	}
-	if !e.pollRate.pays() {
-		e.wakeOne()
-		return
-	}
-	for i := 0; e.spinning.Load() == 0; i++ {
-		if r.taken(pos) {
-			e.pollRate.record(true)
-			return
-		}
-		if i == handoffSpins {
-			e.pollRate.record(false)
-			e.wakeOne()
-			return
-		}
-	}
-}
-
-// wakeOne provides a taker for a pending task: it wakes a parked worker, or
-// starts one if the pool may have more. If it can do neither, the pool has
-// the workers its admitted tasks need and none is parked (invariant 1).
-func (e *engine[T]) wakeOne() {
-	if !e.idle.wake() {
-		e.spawnServer()
-	}
-}
-
-// passOn wakes another worker for the tasks left on the ring, unless a
-// worker spins and will take them (invariant 3).
-func (e *engine[T]) passOn() {
-	if e.ready() && e.spinning.Load() == 0 {
-		e.wakeOne()
-	}
 }
 
 // enlist counts one more worker if the admitted tasks need it, and reports
