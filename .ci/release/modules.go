@@ -66,9 +66,10 @@ func checkVersion(v, rootPath string) (string, error) {
 // module to release with it: each directory below the root whose go.mod
 // requires the root module, except those in unpublished. It skips the
 // directories the go command ignores (names starting with "." or "_", and
-// testdata), and it returns an error for a nested module whose path is not
-// the root path followed by its directory, since a tag dir/vX.Y.Z could not
-// serve it. skipped lists the unpublished modules it found.
+// testdata) and vendor directories. It returns an error for a nested module
+// whose path is not the root path followed by its directory, since a tag
+// dir/vX.Y.Z could not serve it. skipped lists the unpublished modules it
+// found.
 func discover(repo string) (root mod, nested []mod, skipped []string, err error) {
 	root, err = readMod(repo, "", "")
 	if err != nil {
