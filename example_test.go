@@ -1,10 +1,21 @@
 package ants
 
+// The examples are in package ants on purpose; do not move them to an
+// external package ants_test. Its files would import github.com/antsgo/ants,
+// and go mod tidy loads the tests of the packages a module imports: in a
+// user's module that replaces github.com/panjf2000/ants/v2 with this one,
+// tidy would then need this module under its own path as well, which the go
+// command refuses ("used for two different module paths"). replace_test.go
+// runs go mod tidy under such a replace.
+
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -390,4 +401,224 @@ func ExamplePool_NewSubpool() {
 	wg.Wait()
 	fmt.Println(order)
 	// Output: [urgent bulk 1 bulk 2]
+}
+
+func ExamplePool_Tune() {
+	pool, err := NewPool(1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = pool.ReleaseTimeout(time.Second) }()
+
+	busy := make(chan struct{})
+	started := make(chan struct{})
+	task := func() {
+		started <- struct{}{}
+		<-busy
+	}
+	if err := pool.Submit(task); err != nil {
+		log.Fatal(err)
+	}
+	<-started
+
+	// The only worker is busy: a second Submit would wait. Growing the
+	// pool lets it start at once.
+	pool.Tune(2)
+	if err := pool.Submit(task); err != nil {
+		log.Fatal(err)
+	}
+	<-started
+	fmt.Println("cap", pool.Cap(), "running", pool.Running())
+
+	// Shrinking does not stop running tasks; the surplus worker exits
+	// when its task ends.
+	pool.Tune(1)
+	fmt.Println("cap", pool.Cap(), "running", pool.Running())
+	close(busy)
+	// Output:
+	// cap 2 running 2
+	// cap 1 running 2
+}
+
+func ExamplePool_ReleaseTimeout() {
+	pool, err := NewPool(2)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	var ran atomic.Int32
+	for range 4 {
+		if err := pool.Submit(func() { ran.Add(1) }); err != nil {
+			log.Fatal(err)
+		}
+	}
+	// ReleaseTimeout returns once every accepted task has run and every
+	// worker has exited.
+	fmt.Println(pool.ReleaseTimeout(time.Second), ran.Load())
+
+	// A task still running when the time is up makes it return ErrTimeout.
+	pool.Reboot()
+	stuck := make(chan struct{})
+	if err := pool.Submit(func() { <-stuck }); err != nil {
+		log.Fatal(err)
+	}
+	err = pool.ReleaseTimeout(10 * time.Millisecond)
+	fmt.Println(errors.Is(err, ErrTimeout))
+	close(stuck) // the task ends, and its worker exits
+	// Output:
+	// <nil> 4
+	// true
+}
+
+func ExamplePool_Reboot() {
+	pool, err := NewPool(2)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	pool.Release()
+	fmt.Println("closed:", pool.IsClosed())
+	fmt.Println("submit:", pool.Submit(func() {}))
+
+	// Reboot reopens the same pool, with the same options.
+	pool.Reboot()
+	fmt.Println("closed:", pool.IsClosed())
+	done := make(chan struct{})
+	if err := pool.Submit(func() { close(done) }); err != nil {
+		log.Fatal(err)
+	}
+	<-done
+	fmt.Println("task ran after the reboot")
+	if err := pool.ReleaseTimeout(time.Second); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// closed: true
+	// submit: this pool has been closed
+	// closed: false
+	// task ran after the reboot
+}
+
+func ExampleSlogLogger() {
+	// A text handler on stdout that drops the time and keeps the first
+	// line of the message (the rest is the stack of the panic).
+	handler := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			switch a.Key {
+			case slog.TimeKey:
+				return slog.Attr{}
+			case slog.MessageKey:
+				first, _, _ := strings.Cut(a.Value.String(), "\n")
+				return slog.String(a.Key, first)
+			}
+			return a
+		},
+	})
+	pool, err := NewPool(1, WithLogger(SlogLogger(slog.New(handler))))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// With no PanicHandler, a task's panic goes to the Logger.
+	if err := pool.Submit(func() { panic("boom") }); err != nil {
+		log.Fatal(err)
+	}
+	// The worker logs before it exits, and ReleaseTimeout waits for that.
+	if err := pool.ReleaseTimeout(time.Second); err != nil {
+		log.Fatal(err)
+	}
+	// Output: level=ERROR msg="worker exits from panic: boom" component=ants
+}
+
+func ExampleWithLimit() {
+	p, _ := NewPool(10)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	// At most two tasks of the group at once, although the pool has ten
+	// workers. The first two wait for each other, so two do run at once.
+	g, _ := NewGroup(context.Background(), p, WithLimit(2))
+	var running, peak atomic.Int32
+	var firstTwo sync.WaitGroup
+	firstTwo.Add(2)
+	for i := range 6 {
+		g.Go(func(context.Context) error {
+			n := running.Add(1)
+			defer running.Add(-1)
+			for {
+				m := peak.Load()
+				if n <= m || peak.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			if i < 2 {
+				firstTwo.Done()
+				firstTwo.Wait()
+			}
+			return nil
+		})
+	}
+	fmt.Println(g.Wait(), "peak:", peak.Load())
+	// Output: <nil> peak: 2
+}
+
+func ExampleWithFailFast() {
+	// One worker and a queue: the first task holds the worker while the
+	// other three wait in the queue, admitted but not started.
+	p, _ := NewPool(1, WithQueueSize(3))
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	run := func(opts ...GroupOption) {
+		g, _ := NewGroup(context.Background(), p, opts...)
+		var ran atomic.Int32
+		gate := make(chan struct{})
+		g.Go(func(context.Context) error {
+			<-gate
+			ran.Add(1)
+			return errors.New("first task failed")
+		})
+		for range 3 {
+			g.Go(func(context.Context) error {
+				ran.Add(1)
+				return nil
+			})
+		}
+		close(gate)
+		err := g.Wait()
+		fmt.Printf("%v; tasks run: %d\n", err, ran.Load())
+	}
+	run()               // the queued tasks still run, with a cancelled context
+	run(WithFailFast()) // the queued tasks are skipped
+	// Output:
+	// first task failed; tasks run: 4
+	// first task failed; tasks run: 1
+}
+
+func ExampleSubmitFutureContext() {
+	p, _ := NewPool(1)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	// fn receives the context.
+	type user struct{}
+	ctx := context.WithValue(context.Background(), user{}, "gopher")
+	f := SubmitFutureContext(ctx, p, func(ctx context.Context) (string, error) {
+		return "hello, " + ctx.Value(user{}).(string), nil
+	})
+	fmt.Println(f.Wait())
+
+	// With the only worker busy, the future gives up when the context
+	// ends, and fn never runs.
+	busy := make(chan struct{})
+	defer close(busy)
+	if err := p.Submit(func() { <-busy }); err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err := SubmitFutureContext(ctx, p, func(context.Context) (string, error) {
+		return "never", nil
+	}).Wait()
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+	// Output:
+	// hello, gopher <nil>
+	// true
 }

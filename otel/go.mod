@@ -3,7 +3,7 @@ module github.com/antsgo/ants/otel
 go 1.22.0
 
 require (
-	github.com/antsgo/ants v0.0.0
+	github.com/antsgo/ants v0.1.0
 	go.opentelemetry.io/otel v1.35.0
 	go.opentelemetry.io/otel/metric v1.35.0
 	go.opentelemetry.io/otel/sdk v1.35.0

@@ -3,7 +3,7 @@ module github.com/antsgo/ants/prometheus
 go 1.22
 
 require (
-	github.com/antsgo/ants v0.0.0
+	github.com/antsgo/ants v0.1.0
 	github.com/prometheus/client_golang v1.22.0
 	go.uber.org/goleak v1.3.0
 )
