@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,6 +101,7 @@ overload: true
 timeout: true
 no function: true
 panic handled: boom
+spin lock count: 10
 `
 
 // replaceClient writes the client module into a new directory, with its
@@ -177,25 +179,35 @@ func replaceProxy(t *testing.T, root string) string {
 	}
 	var zipped bytes.Buffer
 	zw := zip.NewWriter(&zipped)
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(root, e.Name()))
+	// The module's files: those at its root, and its packages under pkg/
+	// (ants' pkg/sync); the other directories are nested modules, test data
+	// or hidden.
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		w, err := zw.Create("github.com/antsgo/ants@" + replaceVersion + "/" + e.Name())
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			if rel != "." && rel != "pkg" && !strings.HasPrefix(rel, "pkg"+string(filepath.Separator)) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create("github.com/antsgo/ants@" + replaceVersion + "/" + filepath.ToSlash(rel))
 		if err == nil {
 			_, err = w.Write(data)
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/panjf2000/ants/v2"
+	antssync "github.com/panjf2000/ants/v2/pkg/sync"
 )
 
 func main() {
@@ -98,6 +99,24 @@ func main() {
 	check(safe.Submit(func() { panic("boom") }))
 	fmt.Println("panic handled:", <-handled)
 	safe.Release()
+
+	// The spin lock of ants' pkg/sync.
+	lock := antssync.NewSpinLock()
+	count := 0
+	lp, err := ants.NewPool(2)
+	check(err)
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		check(lp.Submit(func() {
+			defer wg.Done()
+			lock.Lock()
+			count++
+			lock.Unlock()
+		}))
+	}
+	wg.Wait()
+	check(lp.ReleaseTimeout(time.Second))
+	fmt.Println("spin lock count:", count)
 }
 
 func check(err error) {
