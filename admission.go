@@ -30,6 +30,12 @@ import (
 // waits more than starveAfter plus the time it takes the waiters ahead of
 // it to be served.
 //
+// On a pool with a queue the first waiter is woken only once half the
+// queue is free, or once as many slots have freed since it was last woken
+// (batch): a producer blocked on a full queue then refills it in one go,
+// while the queue still keeps the workers busy, instead of being woken
+// for each task that finishes.
+//
 // A slot is also handed over directly when the first waiter has a higher
 // priority than the lowest that submits through the gate (sub-pools with
 // priorities; see floor), and when it is a continuation queued by enqueue,
@@ -65,6 +71,24 @@ type gate[T any] struct {
 	_       cacheLinePad
 
 	blocked atomic.Int64 // blocked submitters among the waiters: Stats.Waiting
+
+	// batch is how many slots must be free before a blocked submitter is
+	// woken to try for them: 1, or half the queue of a pool with one, so
+	// that a producer blocked on a full queue refills it in one go instead
+	// of waking once per task, and meanwhile does not yield its way back
+	// onto processors the workers need. A waiter that has waited longer
+	// than starveAfter is woken for a single slot all the same. Set when the
+	// pool is built.
+	batch int64
+	// batching says that the first waiter is one a freed slot may leave
+	// waiting for its batch (a blocked submitter of the lowest priority,
+	// and nobody starving), so that release frees slots without the lock
+	// until the batch is there, or until batch slots have freed since that
+	// waiter came first (from, a value of frees: so newcomers cannot keep
+	// it waiting). Both are set under mu by rehint.
+	batching atomic.Bool
+	from     atomic.Uint64
+	first    *waiter[T] // the waiter from was taken for; guarded by mu
 
 	mu       sync.Mutex
 	queue    waitQueue[T]
@@ -124,10 +148,14 @@ func (g *gate[T]) admitted() int64 {
 	return int64(g.admits.Load() - f)
 }
 
-// room reports whether a slot is free; within whether the slots taken are
-// no more than the limit, so that a slot still held may be handed on
-// (after Tune shrank the pool, it may not).
-func (g *gate[T]) room() bool   { l := g.limit.Load(); return l < 0 || g.admitted() < l }
+// room reports whether a slot is free, roomFor whether n are; within
+// whether the slots taken are no more than the limit, so that a slot still
+// held may be handed on (after Tune shrank the pool, it may not).
+func (g *gate[T]) room() bool { return g.roomFor(1) }
+func (g *gate[T]) roomFor(n int64) bool {
+	l := g.limit.Load()
+	return l < 0 || g.admitted() <= l-n
+}
 func (g *gate[T]) within() bool { l := g.limit.Load(); return l < 0 || g.admitted() <= l }
 
 // acquire waits for a slot for task t, whose submitter found the gate
@@ -140,7 +168,7 @@ func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], lc context.Conte
 	if o.Nonblocking {
 		return false, ErrPoolOverload
 	}
-	for range spinsBeforePark {
+	for i := 0; i < spinsBeforePark && g.batch <= 1; i++ {
 		runtime.Gosched()
 		if g.tryAdmit() {
 			return false, nil
@@ -166,6 +194,7 @@ func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], lc context.Conte
 	w := g.queue.get(t, l, lc, prio, false)
 	g.blocked.Add(1)
 	g.queue.push(w)
+	g.rehint()
 	g.mu.Unlock()
 	return g.await(ctx, w)
 }
@@ -213,10 +242,11 @@ func (g *gate[T]) await(ctx context.Context, w *waiter[T]) (dispatched bool, err
 			return false, nil
 		}
 		if time.Since(w.since) > starveAfter {
-			g.starving = true
+			g.starving = true // rehint below
 		}
 		g.blocked.Add(1)
 		g.queue.pushFront(w)
+		g.rehint()
 		g.mu.Unlock()
 	}
 }
@@ -230,6 +260,7 @@ func (g *gate[T]) abandon(ctx context.Context, w *waiter[T]) (dispatched bool, e
 	if queued {
 		g.waiting.Add(-1)
 		g.blocked.Add(-1)
+		g.rehint()
 	}
 	g.mu.Unlock()
 	if !queued {
@@ -269,6 +300,7 @@ func (g *gate[T]) enqueue(t T, l *lane[T], lc context.Context, prio int, force b
 		return true, nil
 	}
 	g.queue.push(g.queue.get(t, l, lc, prio, true))
+	g.rehint()
 	g.submitted.Add(1)
 	return false, nil
 }
@@ -280,6 +312,14 @@ func (g *gate[T]) release(fromWorker bool) bool {
 	if g.waiting.Load() == 0 {
 		g.frees.Add(1)
 		if g.waiting.Load() == 0 {
+			return false
+		}
+		return g.wake(false, fromWorker)
+	}
+	if g.batching.Load() {
+		// The first waiter waits for a batch of slots: give this one back
+		// without the lock, unless it completes the batch.
+		if f := g.frees.Add(1); !g.roomFor(g.batch) && f-g.from.Load() < uint64(g.batch) {
 			return false
 		}
 		return g.wake(false, fromWorker)
@@ -313,6 +353,7 @@ func (g *gate[T]) wake(held, fromWorker bool) bool {
 		g.take(w)
 		if g.starving && (g.queue.peek() == nil || time.Since(w.since) < starveAfter) {
 			g.starving = false
+			g.rehint()
 		}
 		blocked := !w.async // w may be reused once handed
 		g.mu.Unlock()
@@ -322,7 +363,7 @@ func (g *gate[T]) wake(held, fromWorker bool) bool {
 		if held {
 			g.frees.Add(1)
 		}
-		if !g.room() {
+		if !g.room() || (g.batch > 1 && !g.roomFor(g.batch) && g.frees.Load()-g.from.Load() < uint64(g.batch)) {
 			g.mu.Unlock()
 			return false
 		}
@@ -340,6 +381,18 @@ func (g *gate[T]) take(w *waiter[T]) {
 	if !w.async {
 		g.blocked.Add(-1)
 	}
+	g.rehint()
+}
+
+// rehint sets batching from the first waiter, and from when it became
+// first; g.mu is held.
+func (g *gate[T]) rehint() {
+	w := g.queue.peek()
+	if w != g.first {
+		g.first = w
+		g.from.Store(g.frees.Load())
+	}
+	g.batching.Store(g.batch > 1 && w != nil && !w.async && w.prio <= g.floor && !g.starving)
 }
 
 // hand gives w, which has been given a slot, its due: the task of an
@@ -395,6 +448,7 @@ func (g *gate[T]) refuse(which func(w *waiter[T]) bool) {
 		w.ready <- ErrPoolClosed
 		return true
 	})
+	g.rehint()
 }
 
 // recycle returns a waiter that is off the queue and drained.

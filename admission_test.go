@@ -260,3 +260,46 @@ func TestEnqueue(t *testing.T) {
 		faceRecv(t, done, "the continuation")
 	})
 }
+
+func TestGateBatchesWakeUpsOfAFullQueue(t *testing.T) {
+	t.Run("the waiter is woken when the batch is free", func(t *testing.T) {
+		g, _ := testGate(8)
+		g.batch = 4
+		w := queueWaiter(g, 7, 0, time.Now())
+		g.mu.Lock()
+		g.rehint()
+		g.mu.Unlock()
+		for i := range 3 {
+			if g.release(true) {
+				t.Fatalf("release %d woke the waiter before 4 slots were free", i+1)
+			}
+		}
+		if !g.release(true) {
+			t.Fatal("the 4th release did not wake the waiter")
+		}
+		if err := recvErr(t, w.ready); err != errRetry {
+			t.Fatalf("waiter got %v; want errRetry", err)
+		}
+	})
+	t.Run("newcomers taking the slots delay it by one batch at most", func(t *testing.T) {
+		g, _ := testGate(8)
+		g.batch = 4
+		w := queueWaiter(g, 7, 0, time.Now())
+		g.mu.Lock()
+		g.rehint()
+		g.mu.Unlock()
+		woke := 0
+		for range 4 {
+			woke += map[bool]int{true: 1}[g.release(true)]
+			if woke == 0 && !g.tryAdmit() { // a newcomer takes the slot
+				t.Fatal("a newcomer found no free slot")
+			}
+		}
+		if woke != 1 {
+			t.Fatalf("woken %d times in 4 releases taken by newcomers; want once, at the 4th", woke)
+		}
+		if err := recvErr(t, w.ready); err != errRetry {
+			t.Fatalf("waiter got %v; want errRetry", err)
+		}
+	})
+}

@@ -41,7 +41,11 @@
 // take it, and a submitter that is running may take it first, which keeps
 // the workers busy while the other one wakes up; but once a submitter has
 // waited more than a millisecond, every freed slot goes straight to the
-// longest-waiting submitter until none is left waiting.
+// longest-waiting submitter until none is left waiting. On a pool with a
+// queue, a submitter blocked on the full queue is let in once half the
+// queue has drained (or as many tasks have finished since it was last
+// woken), so that a producer refills it in one go while the workers are
+// still busy.
 //
 // With [WithQueueSize], a pool also holds up to that many accepted tasks in
 // a queue in front of its workers: Submit returns as soon as its task is

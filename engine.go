@@ -154,6 +154,7 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 	e.gate.dispatch = e.dispatch
 	e.gate.handsTasks = true
 	e.gate.floor = opts.Priority
+	e.gate.batch = int64(max(1, opts.QueueSize/2))
 	e.life.Store(e.newLife())
 	return e, nil
 }
@@ -166,7 +167,9 @@ func ringCells[T any](opts Options, capacity int64) (int, bool) {
 	if pow2(opts.QueueSize) > most {
 		return 0, false
 	}
-	n := pow2(max(handoffBuffer, opts.QueueSize))
+	// Room for the queue and for the tasks on their way to the workers,
+	// so that a full queue never leaves a submitter waiting for a cell.
+	n := pow2(max(handoffBuffer, opts.QueueSize+int(min(max(capacity, 0), handoffBuffer))))
 	if opts.PreAlloc && capacity > int64(n) {
 		n = pow2(int(min(capacity, MaxQueueSize)))
 	}

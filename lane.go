@@ -53,6 +53,7 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 	l.gate.closed = func() bool { return l.closed.Load() || e.life.Load().closed.Load() }
 	l.gate.dispatch = l.unqueue
 	l.gate.floor = o.Priority
+	l.gate.batch = 1
 	l.gate.limit.Store(int64(limit))
 
 	e.gate.mu.Lock()
@@ -66,6 +67,7 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 	l.ring = e.ringFor(l.prio)
 	e.lanes = append(e.lanes, l)
 	e.gate.floor = min(e.gate.floor, l.prio)
+	e.gate.rehint()
 	return l, nil
 }
 
@@ -148,6 +150,7 @@ func (l *lane[T]) queue(t T, lc context.Context) (admitted bool, err error) {
 		return true, nil
 	}
 	g.queue.push(g.queue.get(t, l, lc, l.prio, true))
+	g.rehint()
 	g.submitted.Add(1)
 	l.e.backlog.Add(1)
 	return false, nil
@@ -273,6 +276,7 @@ func (e *engine[T]) dropLane(l *lane[T]) {
 	clear(e.lanes[len(kept):])
 	e.lanes = kept
 	e.gate.floor = floor
+	e.gate.rehint()
 }
 
 // refuseLanes refuses the blocked submitters of every lane, when the pool

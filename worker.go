@@ -69,6 +69,12 @@ func (e *engine[T]) finish(l *lane[T]) bool {
 	if l != nil {
 		woke = l.finish() || woke
 	}
+	if woke && e.gate.batch > 1 {
+		// With a queue, the submitter was woken to refill half of it while
+		// the queue still keeps the workers busy: let it have this
+		// processor now, or it would wait until the queue ran dry.
+		runtime.Gosched()
+	}
 	return woke
 }
 
