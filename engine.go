@@ -228,9 +228,23 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 			return nil
 		}
 	}
-	// A Release that raced with admission is seen here, or it sees our slot
-	// in settle and waits for it: either the task is refused or it runs
-	// before ReleaseContext returns.
+	return e.start(ctx, t)
+}
+
+// submitNow is submit for a caller that would rather not wait: it admits t
+// only if a slot is free at once, and reports false, having done nothing,
+// if none is.
+func (e *engine[T]) submitNow(ctx context.Context, t T) (ok bool, err error) {
+	if e.life.Load().closed.Load() || !e.gate.tryAdmit() {
+		return false, nil
+	}
+	return true, e.start(ctx, t)
+}
+
+// start dispatches t, which holds a slot. A Release that raced with
+// admission is seen here, or it sees the slot in settle and waits for it:
+// either the task is refused or it runs before ReleaseContext returns.
+func (e *engine[T]) start(ctx context.Context, t T) error {
 	if e.life.Load().closed.Load() {
 		e.gate.release(false)
 		e.settle()

@@ -14,8 +14,11 @@ import (
 type LoadBalancingStrategy int
 
 const (
-	// RoundRobin hands tasks to the pools in turn. When the chosen pool is
-	// overloaded, the task is offered once more, to the least busy pool.
+	// RoundRobin hands tasks to the pools in turn. A task whose pool has
+	// no free slot goes to the next pool that has one; if none has, its
+	// submitter waits on its own pool, and, if that pool is Nonblocking or
+	// has MaxBlockingTasks waiting, the task is offered once more, to the
+	// least busy pool.
 	RoundRobin LoadBalancingStrategy = 1 << (iota + 1)
 
 	// LeastTasks hands each task to the pool with the fewest unfinished
@@ -91,7 +94,18 @@ func (m *multi[T]) submit(ctx context.Context, t T) error {
 	if m.IsClosed() {
 		return ErrPoolClosed
 	}
-	err := m.pools[m.pick(m.lbs)].submit(ctx, t)
+	i := m.pick(m.lbs)
+	if ctx == nil || ctx.Err() == nil {
+		// The pool picked takes the task if it has a free slot, or else the
+		// next one that has: a submitter waits on a full pool only when
+		// every pool is full.
+		for j := range m.pools {
+			if ok, err := m.pools[(i+j)%len(m.pools)].submitNow(ctx, t); ok {
+				return err
+			}
+		}
+	}
+	err := m.pools[i].submit(ctx, t)
 	if err == ErrPoolOverload && m.lbs == RoundRobin {
 		err = m.pools[m.pick(LeastTasks)].submit(ctx, t)
 	}
