@@ -103,10 +103,12 @@ func Impls() []Impl {
 			New: func(int) (Runner, error) { return goStmt{}, nil }},
 		{Name: "semaphore", Note: "a go statement per task behind a buffered-channel semaphore of size",
 			New: func(size int) (Runner, error) { return semaphore(make(chan struct{}, size)), nil }},
-		{Name: "floor", Note: "size goroutines started up front, ranging over one buffered channel",
-			New: func(size int) (Runner, error) { return newFloor(size, size), nil }},
+		{Name: "floor", Note: "size goroutines started up front, ranging over one buffered channel (of int for W5)",
+			New:     func(size int) (Runner, error) { return newFloor(size, size), nil },
+			NewFunc: func(size int, fn func(int)) (Invoker, error) { return newFloorFunc(size, size, fn), nil }},
 		{Name: "floor-sync", Note: "the same over an unbuffered channel: Submit returns once a worker has the task, the admission rule of ants",
-			New: func(size int) (Runner, error) { return newFloor(size, 0), nil }},
+			New:     func(size int) (Runner, error) { return newFloor(size, 0), nil },
+			NewFunc: func(size int, fn func(int)) (Invoker, error) { return newFloorFunc(size, 0, fn), nil }},
 	}
 }
 
@@ -328,3 +330,27 @@ func newFloor(size, buffer int) floor {
 
 func (f floor) Submit(task func()) error { f.tasks <- task; return nil }
 func (f floor) Close() error             { close(f.tasks); f.wg.Wait(); return nil }
+
+// floorFunc is the floor of a function pool: the goroutines range over a
+// channel of arguments and call fn, with no closure per call.
+type floorFunc struct {
+	args chan int
+	wg   *sync.WaitGroup
+}
+
+func newFloorFunc(size, buffer int, fn func(int)) floorFunc {
+	f := floorFunc{make(chan int, buffer), new(sync.WaitGroup)}
+	f.wg.Add(size)
+	for range size {
+		go func() {
+			defer f.wg.Done()
+			for arg := range f.args {
+				fn(arg)
+			}
+		}()
+	}
+	return f
+}
+
+func (f floorFunc) Invoke(arg int) error { f.args <- arg; return nil }
+func (f floorFunc) Close() error         { close(f.args); f.wg.Wait(); return nil }
