@@ -22,13 +22,13 @@ import (
 // newcomer, or one still yielding before it parks) may take the slot
 // first; the woken waiter that loses keeps its place at the front. This
 // keeps the workers busy while a parked submitter wakes up, which takes a
-// microsecond or more. A waiter that loses after waiting longer than
-// starveAfter puts the gate in starvation mode: then a finishing task hands
+// microsecond or more. A waiter that still loses starveAfter after it
+// first lost puts the gate in starvation mode: then a finishing task hands
 // its slot straight to the first waiter, and dispatches that waiter's task
 // itself, so no newcomer can take it; the mode ends when the queue empties
-// or the waiter served has waited less than starveAfter. So no submitter
-// waits more than starveAfter plus the time it takes the waiters ahead of
-// it to be served.
+// or the waiter served had not been losing for starveAfter. So newcomers
+// overtake a waiter for at most starveAfter (and one wake-up more), after
+// which it waits only for the waiters ahead of it to be served.
 //
 // On a pool with a queue the first waiter is woken only once half the
 // queue is free, or once as many slots have freed since it was last woken
@@ -241,7 +241,9 @@ func (g *gate[T]) await(ctx context.Context, w *waiter[T]) (dispatched bool, err
 			g.recycle(w)
 			return false, nil
 		}
-		if time.Since(w.since) > starveAfter {
+		if now := time.Now(); w.lost.IsZero() {
+			w.lost = now
+		} else if now.Sub(w.lost) > starveAfter {
 			g.starving = true // rehint below
 		}
 		g.blocked.Add(1)
@@ -351,7 +353,7 @@ func (g *gate[T]) wake(held, fromWorker bool) bool {
 			return false
 		}
 		g.take(w)
-		if g.starving && (g.queue.peek() == nil || time.Since(w.since) < starveAfter) {
+		if g.starving && (g.queue.peek() == nil || w.lost.IsZero() || time.Since(w.lost) < starveAfter) {
 			g.starving = false
 			g.rehint()
 		}
@@ -452,8 +454,4 @@ func (g *gate[T]) refuse(which func(w *waiter[T]) bool) {
 }
 
 // recycle returns a waiter that is off the queue and drained.
-func (g *gate[T]) recycle(w *waiter[T]) {
-	g.mu.Lock()
-	g.queue.recycle(w)
-	g.mu.Unlock()
-}
+func (g *gate[T]) recycle(w *waiter[T]) { g.queue.recycle(w) }

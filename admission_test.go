@@ -28,12 +28,12 @@ func testGate(n int64) (*gate[int], *[]int) {
 }
 
 // queueWaiter queues a blocked waiter for task t, as acquire does, and
-// returns it.
-func queueWaiter(g *gate[int], t, prio int, since time.Time) *waiter[int] {
+// returns it; lost is when it first lost a race for a slot (zero: never).
+func queueWaiter(g *gate[int], t, prio int, lost time.Time) *waiter[int] {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	w := g.queue.get(t, nil, nil, prio, false)
-	w.since = since
+	w.lost = lost
 	g.waiting.Add(1)
 	g.blocked.Add(1)
 	g.queue.push(w)
@@ -53,7 +53,7 @@ func recvErr(t *testing.T, ch <-chan error) error {
 
 func TestGateBargesWhenNobodyStarves(t *testing.T) {
 	g, got := testGate(1)
-	w := queueWaiter(g, 7, 0, time.Now())
+	w := queueWaiter(g, 7, 0, time.Time{})
 	if !g.release(true) {
 		t.Fatal("release reported no waiter woken")
 	}
@@ -135,8 +135,8 @@ func TestGateStarvesAfterALostRace(t *testing.T) {
 
 func TestGateServesHigherPrioritiesFirst(t *testing.T) {
 	g, got := testGate(1)
-	low := queueWaiter(g, 1, 0, time.Now())
-	high := queueWaiter(g, 2, 5, time.Now())
+	low := queueWaiter(g, 1, 0, time.Time{})
+	high := queueWaiter(g, 2, 5, time.Time{})
 	g.release(true)
 	if err := recvErr(t, high.ready); err != nil {
 		t.Fatalf("high-priority waiter got %v; want nil (served first, by hand-over)", err)
@@ -153,8 +153,8 @@ func TestGateServesHigherPrioritiesFirst(t *testing.T) {
 
 func TestGateGrowServesWaitersBeforeNewcomers(t *testing.T) {
 	g, got := testGate(1)
-	a := queueWaiter(g, 1, 0, time.Now())
-	b := queueWaiter(g, 2, 0, time.Now())
+	a := queueWaiter(g, 1, 0, time.Time{})
+	b := queueWaiter(g, 2, 0, time.Time{})
 	g.mu.Lock()
 	served := g.raise(4)
 	g.mu.Unlock()
@@ -176,7 +176,7 @@ func TestGateGrowServesWaitersBeforeNewcomers(t *testing.T) {
 
 func TestGateShrunkDoesNotHandOn(t *testing.T) {
 	g, got := testGate(2)
-	w := queueWaiter(g, 7, 5, time.Now()) // a priority: would be handed over
+	w := queueWaiter(g, 7, 5, time.Time{}) // a priority: would be handed over
 	g.limit.Store(1)                      // Tune down: one slot too many
 	g.release(true)
 	select {
@@ -265,7 +265,7 @@ func TestGateBatchesWakeUpsOfAFullQueue(t *testing.T) {
 	t.Run("the waiter is woken when the batch is free", func(t *testing.T) {
 		g, _ := testGate(8)
 		g.batch = 4
-		w := queueWaiter(g, 7, 0, time.Now())
+		w := queueWaiter(g, 7, 0, time.Time{})
 		g.mu.Lock()
 		g.rehint()
 		g.mu.Unlock()
@@ -284,7 +284,7 @@ func TestGateBatchesWakeUpsOfAFullQueue(t *testing.T) {
 	t.Run("newcomers taking the slots delay it by one batch at most", func(t *testing.T) {
 		g, _ := testGate(8)
 		g.batch = 4
-		w := queueWaiter(g, 7, 0, time.Now())
+		w := queueWaiter(g, 7, 0, time.Time{})
 		g.mu.Lock()
 		g.rehint()
 		g.mu.Unlock()

@@ -39,8 +39,9 @@
 // fit in the pool. When submitters wait, a freed slot is shared out as
 // sync.Mutex shares its lock: the longest-waiting submitter is woken to
 // take it, and a submitter that is running may take it first, which keeps
-// the workers busy while the other one wakes up; but once a submitter has
-// waited more than a millisecond, every freed slot goes straight to the
+// the workers busy while the other one wakes up; but once running
+// submitters have kept taking the slots a waiting one was woken for for
+// more than a millisecond, every freed slot goes straight to the
 // longest-waiting submitter until none is left waiting. On a pool with a
 // queue, a submitter blocked on the full queue is let in once half the
 // queue has drained (or as many tasks have finished since it was last

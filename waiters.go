@@ -2,6 +2,7 @@ package ants
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -25,7 +26,9 @@ type waiter[T any] struct {
 	labels context.Context
 	prio   int
 	async  bool
-	since  time.Time // when the submission started to wait
+	// lost is when the waiter first lost a slot it was woken for to a
+	// newcomer; zero until then. Only waiters that lose look at the clock.
+	lost time.Time
 
 	prev, next *waiter[T]
 }
@@ -42,32 +45,27 @@ type waitLevel[T any] struct {
 // their number is that of the distinct priorities ever used.
 type waitQueue[T any] struct {
 	levels []waitLevel[T] // by priority, highest first
-	free   []*waiter[T]   // recycled waiters, so a blocked Submit allocates nothing in steady state
+	// free recycles waiters, so a blocked Submit allocates nothing in
+	// steady state; a sync.Pool, so that recycling takes no lock.
+	free sync.Pool
 }
 
 // get returns a recycled or new waiter for task.
 func (q *waitQueue[T]) get(task T, l *lane[T], lc context.Context, prio int, async bool) *waiter[T] {
-	var w *waiter[T]
-	if n := len(q.free); n > 0 {
-		w = q.free[n-1]
-		q.free[n-1] = nil
-		q.free = q.free[:n-1]
-	} else {
+	w, _ := q.free.Get().(*waiter[T])
+	if w == nil {
 		w = &waiter[T]{ready: make(chan error, 1)}
 	}
-	w.task, w.lane, w.labels, w.prio, w.async, w.since = task, l, lc, prio, async, time.Now()
+	w.task, w.lane, w.labels, w.prio, w.async, w.lost = task, l, lc, prio, async, time.Time{}
 	return w
 }
 
 // recycle keeps w for a later wait. w must be off the queue and its ready
-// channel drained. A small bound keeps a burst of waiters from pinning
-// memory.
+// channel drained. It needs no lock.
 func (q *waitQueue[T]) recycle(w *waiter[T]) {
 	var zero T
 	w.task, w.lane, w.labels = zero, nil, nil
-	if len(q.free) < 64 {
-		q.free = append(q.free, w)
-	}
+	q.free.Put(w)
 }
 
 // level returns the level of prio, adding it in order if it is new.
