@@ -177,7 +177,7 @@ func TestGateGrowServesWaitersBeforeNewcomers(t *testing.T) {
 func TestGateShrunkDoesNotHandOn(t *testing.T) {
 	g, got := testGate(2)
 	w := queueWaiter(g, 7, 5, time.Time{}) // a priority: would be handed over
-	g.limit.Store(1)                      // Tune down: one slot too many
+	g.limit.Store(1)                       // Tune down: one slot too many
 	g.release(true)
 	select {
 	case err := <-w.ready:
