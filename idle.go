@@ -3,7 +3,6 @@ package ants
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // parked is a worker waiting in the idle stack. Each worker goroutine owns
@@ -13,7 +12,7 @@ type parked struct {
 	// when the purger or Release asks it to exit. Every pop from the stack
 	// sends exactly one value, so the buffer of one never fills.
 	signal chan bool
-	since  time.Time // when the worker parked
+	tick   int64 // the purger's tick count when the worker parked
 }
 
 func newParked() *parked { return &parked{signal: make(chan bool, 1)} }
@@ -31,6 +30,9 @@ type idleStack struct {
 	// is stored before a parking worker looks at the ring once more, and a
 	// waker reads it after the push it serves (engine invariant 4).
 	size atomic.Int64
+	// ticks counts the purger's ticks, one per ExpiryDuration. A parking
+	// worker records it instead of reading the clock.
+	ticks atomic.Int64
 }
 
 // park pushes w and waits for its signal, unless life l is closed (false
@@ -49,7 +51,7 @@ func (s *idleStack) park(w *parked, l *life, pending func() bool) bool {
 		s.mu.Unlock()
 		return false
 	}
-	w.since = time.Now()
+	w.tick = s.ticks.Load()
 	s.workers = append(s.workers, w)
 	s.size.Store(int64(len(s.workers)))
 	s.mu.Unlock()
@@ -97,11 +99,14 @@ func (s *idleStack) wake() bool {
 	return true
 }
 
-// evictBefore asks the workers parked before cutoff to exit.
-func (s *idleStack) evictBefore(cutoff time.Time) {
+// tick counts one tick of the purger and asks the workers that parked two
+// ticks ago or earlier to exit. A worker parks between two ticks, so it
+// has then been idle for more than one ExpiryDuration and at most two.
+func (s *idleStack) tick() {
+	now := s.ticks.Add(1)
 	s.evict(func(ws []*parked) int {
 		n := 0
-		for n < len(ws) && ws[n].since.Before(cutoff) {
+		for n < len(ws) && ws[n].tick <= now-2 {
 			n++
 		}
 		return n

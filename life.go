@@ -102,7 +102,8 @@ func (e *engine[T]) settle() {
 }
 
 // purge stops, once per ExpiryDuration while l is open, the workers that
-// have been parked for longer than ExpiryDuration.
+// have been parked for longer than ExpiryDuration (and at most twice as
+// long; see idleStack.tick).
 func (e *engine[T]) purge(l *life) {
 	defer close(l.purged)
 	ticker := time.NewTicker(e.opts.ExpiryDuration)
@@ -111,8 +112,8 @@ func (e *engine[T]) purge(l *life) {
 		select {
 		case <-l.stop:
 			return
-		case now := <-ticker.C:
-			e.idle.evictBefore(now.Add(-e.opts.ExpiryDuration))
+		case <-ticker.C:
+			e.idle.tick()
 		}
 	}
 }
