@@ -176,7 +176,14 @@ func TestKeyedExactlyOnceAcrossRelease(t *testing.T) {
 			k := NewKeyed[int](s)
 			c := newKeyChecker(t, keys, subs, subs*perSub)
 			released := make(chan error, 1)
-			keyStream(t, k, c, keys, subs, perSub, func() { go func() { released <- release() }() })
+			keyStream(t, k, c, keys, subs, perSub, func() {
+				go func() { released <- release() }()
+				// The submitter that released waits until it sees the effect.
+				for k.Submit(0, func() { c.ran.Add(1) }) == nil {
+					c.accept.Add(1)
+					runtime.Gosched()
+				}
+			})
 			if err := faceRecv(t, released, "the pool's ReleaseTimeout"); err != nil {
 				t.Fatalf("pool ReleaseTimeout = %v; want nil", err)
 			}
@@ -194,7 +201,12 @@ func TestKeyedExactlyOnceAcrossRelease(t *testing.T) {
 			k := NewKeyed[int](s)
 			c := newKeyChecker(t, keys, subs, subs*perSub)
 			released := make(chan error, 1)
-			keyStream(t, k, c, keys, subs, perSub, func() { go func() { released <- k.ReleaseTimeout(relWait) }() })
+			keyStream(t, k, c, keys, subs, perSub, func() {
+				go func() { released <- k.ReleaseTimeout(relWait) }()
+				for !k.closed.Load() {
+					runtime.Gosched()
+				}
+			})
 			if err := faceRecv(t, released, "the front's ReleaseTimeout"); err != nil {
 				t.Fatalf("Keyed.ReleaseTimeout = %v; want nil", err)
 			}
@@ -533,3 +545,63 @@ func TestKeyedPanics(t *testing.T) {
 
 //go:noinline
 func keyPanicky() { panic("boom") }
+
+func TestKeyedStats(t *testing.T) {
+	p := keyPool(t, 4)
+	defer func() { _ = p.ReleaseTimeout(relWait) }()
+	k := NewKeyed[int](p)
+	gate, open := faceGate(t)
+	var started sync.WaitGroup
+	started.Add(2)
+	for key := range 2 {
+		faceWant(t, "Submit", k.Submit(key, func() { started.Done(); <-gate }), nil)
+	}
+	faceWait(t, &started, "the first task of each key")
+	for range 3 {
+		faceWant(t, "Submit", k.Submit(0, func() {}), nil)
+	}
+	s := k.Stats()
+	faceWant(t, "Keys", s.Keys, 2)
+	faceWant(t, "Busy", s.Busy, 2)
+	faceWant(t, "Queued", s.Queued, 3)
+	faceWant(t, "Submitted", s.Submitted, 5)
+	faceWant(t, "Completed", s.Completed, 0)
+	faceWant(t, "Capacity", s.Capacity, 0)
+	open()
+	faceWant(t, "ReleaseTimeout", k.ReleaseTimeout(relWait), nil)
+	s = k.Stats()
+	faceWant(t, "Stats after release", s, Stats{Submitted: 5, Completed: 5})
+}
+
+func TestKeyedSteadyStateAllocations(t *testing.T) {
+	// Records, their backlogs and their runners are reused, so a stream of
+	// tasks allocates nothing but the tasks, here one ready func.
+	p := keyPool(t, 4)
+	defer func() { _ = p.ReleaseTimeout(relWait) }()
+	noop := func() {}
+	t.Run("with int keys", func(t *testing.T) {
+		k := NewKeyed[int](p)
+		i := 0
+		allocs := testing.AllocsPerRun(10000, func() {
+			i++
+			if err := k.Submit(i%4, noop); err != nil {
+				t.Fatal(err)
+			}
+		})
+		faceWant(t, "allocations per Submit", allocs, 0)
+		faceWant(t, "ReleaseTimeout", k.ReleaseTimeout(relWait), nil)
+	})
+	t.Run("with string keys", func(t *testing.T) {
+		k := NewKeyed[string](p)
+		keys := []string{"a", "b", "c", "d"}
+		i := 0
+		allocs := testing.AllocsPerRun(10000, func() {
+			i++
+			if err := k.Submit(keys[i%4], noop); err != nil {
+				t.Fatal(err)
+			}
+		})
+		faceWant(t, "allocations per Submit", allocs, 0)
+		faceWant(t, "ReleaseTimeout", k.ReleaseTimeout(relWait), nil)
+	})
+}
