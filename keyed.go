@@ -89,6 +89,7 @@ type Keyed[K comparable] struct {
 	once sync.Once
 
 	s           Submitter
+	direct      funcSubmitter                // s, if it is a pool of this package; or nil
 	enq         enqueuer                     // s, if it can hand a continuation on; or nil
 	rep         panicReporter                // s, if it has a panic policy to apply; or nil
 	pool        interface{ IsClosed() bool } // s, if it can tell; or nil
@@ -96,10 +97,9 @@ type Keyed[K comparable] struct {
 	backlog     int                          // bound of each key's backlog; 0 means none
 	checkKeys   bool                         // K may hold a value that is not equal to itself
 
-	hash    keyHash[K]
-	mask    uint64
-	shards  []keyShard[K]
-	records sync.Pool // of *keyRun[K]
+	hash   keyHash[K]
+	shift  uint // a key's shard is its hash >> shift
+	shards []keyShard[K]
 
 	closed    atomic.Bool
 	drained   chan struct{} // closed once released with no key left
@@ -158,6 +158,8 @@ type (
 // maxKeyShards bounds the number of shards of a front.
 const maxKeyShards = 256
 
+var keyShardsPerProc = 4
+
 func (k *Keyed[K]) init(s Submitter, opts []KeyedOption) {
 	var c keyedConfig
 	for _, opt := range opts {
@@ -166,6 +168,7 @@ func (k *Keyed[K]) init(s Submitter, opts []KeyedOption) {
 		}
 	}
 	k.s = submitter(s)
+	k.direct, _ = k.s.(funcSubmitter)
 	k.enq, _ = k.s.(enqueuer)
 	k.rep, _ = k.s.(panicReporter)
 	k.pool, _ = k.s.(interface{ IsClosed() bool })
@@ -175,22 +178,14 @@ func (k *Keyed[K]) init(s Submitter, opts []KeyedOption) {
 	k.backlog = c.backlog
 	k.checkKeys = mayBeUnequal(reflect.TypeOf((*K)(nil)).Elem())
 	n := 1
+	k.shift = 64
 	if keyedSharded {
-		for n < min(runtime.GOMAXPROCS(0)*4, maxKeyShards) {
-			n *= 2
+		for n < min(runtime.GOMAXPROCS(0)*keyShardsPerProc, maxKeyShards) {
+			n, k.shift = 2*n, k.shift-1
 		}
 	}
 	k.hash = newKeyHash[K]()
-	k.mask = uint64(n - 1)
 	k.shards = make([]keyShard[K], n)
-	for i := range k.shards {
-		k.shards[i].keys = make(map[K]*keyRun[K])
-	}
-	k.records.New = func() any {
-		r := &keyRun[K]{front: k}
-		r.drain = r.run
-		return r
-	}
 	k.drained = make(chan struct{})
 }
 
@@ -232,10 +227,8 @@ func (k *Keyed[K]) submit(ctx context.Context, key K, task func()) error {
 			return err
 		}
 	}
-	if k.pool != nil && k.pool.IsClosed() {
-		return ErrPoolClosed
-	}
-	sh := k.shard(key)
+	h := k.hash.sum(key)
+	sh := &k.shards[h>>k.shift]
 	sh.mu.Lock()
 	// Release sets closed and then takes every shard's lock once, so a
 	// submitter that finds it unset here has added its task before Release
@@ -244,25 +237,23 @@ func (k *Keyed[K]) submit(ctx context.Context, key K, task func()) error {
 		sh.mu.Unlock()
 		return ErrPoolClosed
 	}
-	r := sh.keys[key]
+	r := sh.keys.get(key, h)
 	switch {
 	case r == nil:
-		return k.start(ctx, sh, key, task)
+		return k.start(ctx, sh, key, h, task)
 	case k.backlog > 0 && r.backlog.n >= k.backlog:
 		return k.await(ctx, r, task)
 	}
+	if k.pool != nil && k.pool.IsClosed() {
+		// Only a new key's runner meets the pool, which refuses it when
+		// released; a task for a key with a runner is refused here.
+		sh.mu.Unlock()
+		return ErrPoolClosed
+	}
 	r.backlog.push(task)
-	sh.submitted.Add(1)
+	sh.submitted++
 	sh.mu.Unlock()
 	return nil
-}
-
-// shard returns the shard that holds key.
-func (k *Keyed[K]) shard(key K) *keyShard[K] {
-	if k.mask == 0 {
-		return &k.shards[0]
-	}
-	return &k.shards[k.hash.sum(key)&k.mask]
 }
 
 // Release refuses new tasks with ErrPoolClosed, and wakes the submitters
@@ -298,9 +289,7 @@ func (k *Keyed[K]) ReleaseContext(ctx context.Context) error {
 	for i := range k.shards {
 		sh := &k.shards[i]
 		sh.mu.Lock()
-		for _, r := range sh.keys {
-			k.refuseBlocked(r)
-		}
+		sh.keys.each(k.refuseBlocked)
 		sh.mu.Unlock()
 	}
 	k.settle()
@@ -316,14 +305,20 @@ func (k *Keyed[K]) ReleaseContext(ctx context.Context) error {
 }
 
 // settle marks a released front drained once no key has pending work. The
-// runner that frees the last record calls it after uncounting the record,
-// and Release after setting closed, so one of them sees both.
+// runner that frees the last record calls it after releasing the lock of
+// its shard, and Release after setting closed: if Release takes that lock
+// first, the runner, which takes it next, sees closed set; if the runner
+// does, Release finds the record gone.
 func (k *Keyed[K]) settle() {
 	if !k.closed.Load() {
 		return
 	}
 	for i := range k.shards {
-		if k.shards[i].live.Load() != 0 {
+		sh := &k.shards[i]
+		sh.mu.Lock()
+		n := sh.keys.len()
+		sh.mu.Unlock()
+		if n != 0 {
 			return
 		}
 	}

@@ -12,57 +12,46 @@ import (
 // the tests and benchmarks of this package can try others.
 var keyedRunLength = 16
 
-// keyShard holds the records of the keys that hash to it. Its counters are
-// written under mu and read by Stats without it.
+// keyShard holds the records of the keys that hash to it.
 type keyShard[K comparable] struct {
 	mu   sync.Mutex
-	keys map[K]*keyRun[K]
-	peak int // the most keys held since keys was last rebuilt
+	keys keyTable[K]
+	// spare lists up to keySpares freed records, for the next keys.
+	spare  *keyRun[K]
+	spares int
 
-	live      atomic.Int64  // len(keys)
-	submitted atomic.Uint64 // tasks accepted
-	started   atomic.Uint64 // tasks taken by a runner
-	completed atomic.Uint64 // tasks finished, panics included
-	_         cacheLinePad
+	// The counts of tasks accepted, taken by a runner, and finished
+	// (panics included). The first task of a key is counted without the
+	// lock, as accepted once the pool admits its runner and as taken when
+	// the runner starts, so that neither its submitter nor its runner
+	// takes the lock once more for it.
+	submitted, started, completed uint64
+	firstSubmitted, firstStarted  atomic.Uint64
+	_                             cacheLinePad
 }
 
-// keyShrinkMin is the peak size from which a shard's map is rebuilt once it
-// holds an eighth of that peak or less. A Go map never gives back the room
-// it grew to; rebuilding it frees the room of the keys that left, and costs
-// one copy of a live entry per seven deletions at most.
-const keyShrinkMin = 128
-
-// add records r for key; sh.mu is held.
-func (sh *keyShard[K]) add(key K, r *keyRun[K]) {
-	sh.keys[key] = r
-	sh.live.Add(1)
-	sh.peak = max(sh.peak, len(sh.keys))
-}
-
-// delete forgets r, rebuilding the map if it shrank enough; sh.mu is held.
-func (sh *keyShard[K]) delete(r *keyRun[K]) {
-	delete(sh.keys, r.key)
-	if n := len(sh.keys); sh.peak >= keyShrinkMin && n <= sh.peak/8 {
-		m := make(map[K]*keyRun[K], n)
-		for key, r := range sh.keys {
-			m[key] = r
-		}
-		sh.keys, sh.peak = m, n
-	}
-	sh.live.Add(-1)
-}
+// keySpares is how many freed records a shard keeps for its next keys:
+// taking one is cheaper than allocating or taking one from a sync.Pool,
+// and the few kept are a fixed cost, not one per key.
+const keySpares = 8
 
 // keyRun is the record of a key with pending work. It exists from the
 // submission of a task for an idle key until its runner finds the backlog
 // empty. At any time one party owns the key's next step: the submitter
 // whose task started the record until the pool admits its runner, then the
-// runner, queued or running. All fields but drain are guarded by shard.mu.
+// runner, queued or running. The fields but drain and first are guarded by shard.mu.
 type keyRun[K comparable] struct {
-	key     K
-	shard   *keyShard[K]
-	front   *Keyed[K]
-	drain   func() // r.run, bound once, so that submitting it allocates nothing
+	key   K
+	h     uint64 // the hash of key
+	shard *keyShard[K]
+	front *Keyed[K]
+	drain func() // r.run, bound once, so that submitting it allocates nothing
+	// first is the task that started the record, for its first runner,
+	// which takes it without the lock: the pool's hand-off orders the
+	// write before the read. It is not part of the backlog.
+	first   func()
 	backlog taskRing
+	spare   *keyRun[K] // the next spare record of the shard
 	// blocked lists the submitters waiting for room in a full backlog,
 	// oldest first.
 	blocked, blockedTail *keyWaiter
@@ -96,8 +85,8 @@ func (q *taskRing) pop() func() {
 	return t
 }
 
-// keepRing is the largest ring a recycled record keeps.
-const keepRing = 64
+// keepRing is the largest ring a spare record keeps.
+const keepRing = 16
 
 // keyWaiter is a submitter blocked for room in a full backlog. ready gets
 // nil once its task is in the backlog, or ErrPoolClosed on Release. queued
@@ -111,30 +100,40 @@ type keyWaiter struct {
 
 var keyWaiters = sync.Pool{New: func() any { return &keyWaiter{ready: make(chan error, 1)} }}
 
-// start creates the record of an idle key with task in its backlog and
+// start creates the record of an idle key with task as its first task and
 // submits its runner; sh.mu is held and is released. If the pool refuses
-// the runner, task is taken back out, and any task that joined the backlog
+// the runner, task is taken back, and any task that joined the backlog
 // meanwhile (accepted, so it must run) is handed on by resume.
-func (k *Keyed[K]) start(ctx context.Context, sh *keyShard[K], key K, task func()) error {
-	r := k.records.Get().(*keyRun[K])
-	r.key, r.shard = key, sh
-	r.backlog.push(task)
-	sh.add(key, r)
-	sh.mu.Unlock()
-	if ctx == nil {
-		ctx = context.Background()
+func (k *Keyed[K]) start(ctx context.Context, sh *keyShard[K], key K, h uint64, task func()) error {
+	r := sh.spare
+	if r != nil {
+		sh.spare, r.spare = r.spare, nil
+		sh.spares--
+	} else {
+		r = &keyRun[K]{shard: sh, front: k}
+		r.drain = r.run
 	}
-	err := k.s.SubmitContext(ctx, r.drain)
+	r.key, r.h, r.first = key, h, task
+	sh.keys.add(r)
+	sh.mu.Unlock()
+	var err error
+	if k.direct != nil {
+		err = k.direct.submit(ctx, r.drain) // a nil ctx means none
+	} else {
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		err = k.s.SubmitContext(ctx, r.drain)
+	}
 	if err == nil {
 		// The runner may have run and recycled r already: r is not
 		// touched again.
-		sh.submitted.Add(1)
+		sh.firstSubmitted.Add(1)
 		return nil
 	}
 	k.count(err)
 	sh.mu.Lock()
-	r.backlog.pop() // task: still first, since no runner started
-	k.admitBlocked(r)
+	r.first = nil // no runner started, so task is still there
 	if r.backlog.n == 0 {
 		k.free(r)
 		return err
@@ -232,7 +231,7 @@ func (k *Keyed[K]) admitBlocked(r *keyRun[K]) {
 		r.blockedTail = nil
 	}
 	r.backlog.push(w.task)
-	r.shard.submitted.Add(1)
+	r.shard.submitted++
 	w.task, w.next, w.queued = nil, nil, false
 	k.waiting.Add(-1)
 	w.ready <- nil
@@ -251,18 +250,22 @@ func (k *Keyed[K]) refuseBlocked(r *keyRun[K]) {
 	r.blocked, r.blockedTail = nil, nil
 }
 
-// free removes r from its shard and recycles it; r.shard.mu is held and is
-// released. r's backlog is empty.
+// free removes r from its shard and keeps it as a spare if the shard has
+// room; r.shard.mu is held and is released. r's backlog is empty.
 func (k *Keyed[K]) free(r *keyRun[K]) {
-	r.shard.delete(r)
-	r.shard.mu.Unlock()
-	var zero K
-	r.key, r.shard = zero, nil
-	if len(r.backlog.buf) > keepRing {
-		r.backlog.buf = nil
+	sh := r.shard
+	sh.keys.del(r)
+	if sh.spares < keySpares {
+		var zero K
+		r.key = zero
+		if len(r.backlog.buf) > keepRing {
+			r.backlog.buf = nil
+		}
+		r.backlog.head = 0
+		r.spare, sh.spare = sh.spare, r
+		sh.spares++
 	}
-	r.backlog.head = 0
-	k.records.Put(r)
+	sh.mu.Unlock()
 	k.settle()
 }
 
@@ -289,13 +292,19 @@ func (k *Keyed[K]) resume(r *keyRun[K]) {
 func (r *keyRun[K]) run() {
 	k, sh := r.front, r.shard
 	yield := k.enq != nil
-	sh.mu.Lock()
-	t := r.take()
-	sh.mu.Unlock()
+	t := r.first
+	if t != nil {
+		r.first = nil
+		sh.firstStarted.Add(1)
+	} else {
+		sh.mu.Lock()
+		t = r.take()
+		sh.mu.Unlock()
+	}
 	for ran := 1; ; ran++ {
 		k.call(r, t)
 		sh.mu.Lock()
-		sh.completed.Add(1)
+		sh.completed++
 		if r.backlog.n == 0 {
 			k.free(r)
 			return
@@ -318,7 +327,7 @@ func (r *keyRun[K]) run() {
 // task take its room; shard.mu is held.
 func (r *keyRun[K]) take() func() {
 	t := r.backlog.pop()
-	r.shard.started.Add(1)
+	r.shard.started++
 	if r.blocked != nil {
 		r.front.admitBlocked(r)
 	}
@@ -340,7 +349,7 @@ func (k *Keyed[K]) call(r *keyRun[K], t func()) {
 		}
 		sh := r.shard
 		sh.mu.Lock()
-		sh.completed.Add(1)
+		sh.completed++
 		if r.backlog.n == 0 {
 			k.free(r)
 			return

@@ -24,14 +24,15 @@ func (k *Keyed[K]) Stats() Stats {
 	var s Stats
 	for i := range k.shards {
 		sh := &k.shards[i]
-		// Each counter only grows, and completed <= started <= submitted
-		// at every instant: read in this order, the differences cannot be
-		// negative, but for a first task whose runner started before its
-		// submitter counted it (see start).
-		c := sh.completed.Load()
-		st := sh.started.Load()
-		sub := sh.submitted.Load()
-		s.Keys += int(sh.live.Load())
+		sh.mu.Lock()
+		sub, st, c, keys := sh.submitted, sh.started, sh.completed, sh.keys.len()
+		sh.mu.Unlock()
+		// A first task is counted as taken once its runner starts, and as
+		// accepted once its submitter returns, which may come later: so
+		// Queued is clamped at 0.
+		st += sh.firstStarted.Load()
+		sub += sh.firstSubmitted.Load()
+		s.Keys += keys
 		s.Busy += int(st - c)
 		s.Queued += max(int(sub)-int(st), 0)
 		s.Submitted += sub
