@@ -17,26 +17,32 @@ import (
 // connection, the updates of one account or the events of one partition
 // key. Build one with NewKeyed.
 //
+// Each task of a key starts after the previous one has returned, and
+// everything that task did happens before it: the tasks of one key may
+// share state without a lock. Tasks submitted one after the other by one
+// goroutine run in that order; tasks submitted concurrently for one key run
+// in the order their Submits took effect.
+//
 // # How it runs
 //
 // Each key with pending work has a record holding its backlog, a FIFO of
 // the tasks not yet started. The first task of an idle key is submitted to
-// the pool as a runner for the key, so it waits for a worker as Submit
+// the pool as the key's runner, so Submit waits for a slot as Pool.Submit
 // does. A task of a key that already has a runner joins the key's backlog
 // and Submit returns at once: such a task holds no worker, no slot of the
 // pool and no goroutine, only its place in the backlog. When the runner
 // finishes a task it takes the key's next one, on the same worker, for at
 // most 16 tasks in a row; then, if the key still has work, it hands the key
-// back to the pool as a continuation that waits for a slot among the
-// pool's blocked submitters, without a goroutine, and frees the worker. So
-// a hot key cannot keep a worker from the other keys for more than 16 of
-// its tasks. When a key's backlog is empty its record is freed: memory is
-// proportional to the keys with pending work, whatever the number of keys
-// that came and went.
+// back to the pool as a continuation, which waits for a slot in order with
+// the pool's blocked submitters, without a goroutine, and frees the worker.
+// So a hot key cannot keep a worker from the other keys for more than 16
+// of its tasks. When a key's backlog is empty its record is freed: memory
+// is proportional to the keys with pending work, whatever the number of
+// keys that came and went.
 //
-// Over a Submitter that is not a pool of this package, a runner cannot hand
-// the key back without blocking, so it runs the key's backlog until it is
-// empty; the order and the exactly-once promise still hold.
+// A Submitter other than the pools of this package cannot take a
+// continuation, so over one a runner runs its key's backlog until it is
+// empty; the order and the exactly-once promise hold all the same.
 //
 // # Errors and the lifecycle
 //
@@ -47,17 +53,22 @@ import (
 // ErrNilTask for a nil task, ErrPoolClosed once the front or its pool is
 // released, ErrInvalidKey for a key that is not equal to itself (a NaN, or
 // an interface holding a slice, map or func), and the pool's error when the
-// pool refuses the first task of an idle key (ErrPoolOverload from a
-// Nonblocking pool, ErrPoolClosed). Release refuses new tasks and lets the
-// accepted ones run; ReleaseTimeout and ReleaseContext also wait for them.
-// Releasing a front never releases its pool.
+// pool refuses the runner of an idle key (ErrPoolOverload from a
+// Nonblocking pool, ErrPoolClosed, the context's error). Tasks of that key
+// accepted while its runner waited for the pool still run: the refused
+// Submit hands them to the pool as a continuation before it returns, or, if
+// the pool was released, runs them itself.
+//
+// Release refuses new tasks and lets the accepted ones run; ReleaseTimeout
+// and ReleaseContext also wait for them. Releasing a front never releases
+// its pool.
 //
 // # Backlog bound
 //
 // WithKeyBacklog bounds the backlog of each key. A Submit that finds its
 // key's backlog full waits for room, or fails at once with ErrPoolOverload
 // if the pool is Nonblocking; SubmitContext gives up when its context is
-// done.
+// done. MaxBlockingTasks does not count these waits.
 //
 // # Panics
 //
@@ -65,15 +76,16 @@ import (
 // panic and hands it to the pool's PanicHandler, or logs it with its stack
 // through the pool's Logger, and the pool counts it in Stats.Panicked. The
 // runner then goes on with the key's next task, so a panic never loses the
-// rest of a backlog or leaves its key stuck. Over a Submitter that is not a
-// pool of this package the panic is logged by the package's default logger.
-// A task that calls runtime.Goexit ends its worker's goroutine, as it would
-// outside the front; the key's next task is handed to the pool.
+// rest of a backlog or leaves its key stuck. Over a Submitter other than a
+// Pool or a MultiPool, the panic is logged with its stack by the package's
+// default logger. A task that calls runtime.Goexit ends its worker's
+// goroutine, as it would outside the front; the key's next task goes to the
+// pool as a continuation, or to a new goroutine if the pool is released.
 //
 // # Cost
 //
-// Submitting a task for a key that already has a runner allocates nothing:
-// records and their backlogs are reused. The keys are spread over shards,
+// In steady state Submit allocates nothing: records and backlogs are
+// reused, and a backlog grows by doubling. The keys are spread over shards,
 // each with its own lock, by a hash of the key (with Go 1.24 or later; with
 // an older Go there is one shard). See the benchmarks module for the
 // overhead against a plain Submit.
