@@ -167,10 +167,14 @@ type (
 	}
 )
 
-// maxKeyShards bounds the number of shards of a front.
-const maxKeyShards = 256
-
-var keyShardsPerProc = 4
+// A front has keyShardsPerProc shards per processor, rounded up to a power
+// of two, and at most maxKeyShards: enough that submitters and runners
+// rarely meet on a lock, few enough to cost little memory (224 bytes
+// each).
+const (
+	keyShardsPerProc = 4
+	maxKeyShards     = 256
+)
 
 func (k *Keyed[K]) init(s Submitter, opts []KeyedOption) {
 	var c keyedConfig
