@@ -8,7 +8,7 @@ package ants
 // worker goes on with the key's next task.
 func (e *engine[T]) reportPanic(v any) {
 	e.counters.panicked.Add(1)
-	e.reportAs("keyed task panicked", v)
+	e.reportAs("keyed task panicked: %v\n%s\n", v)
 }
 
 // nonblocking reports whether the pool is Nonblocking.
