@@ -33,7 +33,7 @@ type keyShard[K comparable] struct {
 // keySpares is how many freed records a shard keeps for its next keys:
 // taking one is cheaper than allocating or taking one from a sync.Pool,
 // and the few kept are a fixed cost, not one per key.
-const keySpares = 8
+const keySpares = 16
 
 // keyRun is the record of a key with pending work. It exists from the
 // submission of a task for an idle key until its runner finds the backlog

@@ -20,8 +20,10 @@ func (h keyHash[K]) sum(key K) uint64 { return maphash.Comparable(h.seed, key) }
 // keyTable maps the keys of a shard to their records: open addressing with
 // linear probing over the hash computed for the shard, so a key is hashed
 // once per submission, and deletion by backward shift, so no tombstone
-// builds up. The table grows at half full and shrinks at an eighth, so its
-// size follows the number of keys with pending work.
+// builds up. The table grows at half full and shrinks to a quarter at an
+// eighth full, so its size follows the number of keys with pending work,
+// but never below minKeySlots once a key came: a shard whose few keys come
+// and go keeps its table instead of reallocating it.
 type keyTable[K comparable] struct {
 	slots []keySlot[K] // a power of two long, or empty
 	n     int
@@ -32,8 +34,8 @@ type keySlot[K comparable] struct {
 	r *keyRun[K] // nil for a free slot
 }
 
-// minKeySlots is the size of a table that holds a key.
-const minKeySlots = 8
+// minKeySlots is the size of a table that has held a key: 512 bytes.
+const minKeySlots = 32
 
 func (t *keyTable[K]) len() int { return t.n }
 
@@ -90,10 +92,7 @@ func (t *keyTable[K]) del(r *keyRun[K]) {
 	}
 	t.slots[i] = keySlot[K]{}
 	t.n--
-	switch {
-	case t.n == 0 && len(t.slots) > minKeySlots:
-		t.slots = nil
-	case len(t.slots) > minKeySlots && 8*t.n <= len(t.slots):
+	if len(t.slots) > minKeySlots && 8*t.n <= len(t.slots) {
 		t.resize(max(len(t.slots)/4, minKeySlots))
 	}
 }

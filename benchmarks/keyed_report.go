@@ -130,7 +130,7 @@ func WriteKeyedMarkdown(w io.Writer, r *KeyedReport) error {
 				}
 				if mt.ratio {
 					if rs := r.ratios(c, im.Name, keyedRatioBase(c), mt); len(rs) > 0 {
-						fmt.Fprintf(w, " %s |", fmtRatio(Median(rs)))
+						fmt.Fprintf(w, " %s |", fmtKeyedRatio(Median(rs)))
 					} else {
 						fmt.Fprintf(w, " – |")
 					}
@@ -160,4 +160,13 @@ func keyedRatioBase(c KeyedCase) string {
 		return "fixed"
 	}
 	return KeyedBaseline
+}
+
+// fmtKeyedRatio writes a ratio with two decimals, or with two significant
+// digits below 0.1, where the tail latencies of the uneven case fall.
+func fmtKeyedRatio(x float64) string {
+	if x > 0 && x < 0.1 {
+		return fmt.Sprintf("%.2g", x)
+	}
+	return fmtRatio(x)
 }
