@@ -77,10 +77,11 @@ import (
 // through the pool's Logger, and the pool counts it in Stats.Panicked. The
 // runner then goes on with the key's next task, so a panic never loses the
 // rest of a backlog or leaves its key stuck. Over a Submitter other than a
-// Pool or a MultiPool, the panic is logged with its stack by the package's
-// default logger. A task that calls runtime.Goexit ends its worker's
-// goroutine, as it would outside the front; the key's next task goes to the
-// pool as a continuation, or to a new goroutine if the pool is released.
+// Pool, a MultiPool or a Subpool, the panic is logged with its stack by
+// the package's default logger. A task that calls runtime.Goexit ends its
+// worker's goroutine, as it would outside the front; the key's next task
+// goes to the pool as a continuation, or to a new goroutine if the pool is
+// released.
 //
 // # Cost
 //
@@ -143,9 +144,9 @@ func WithKeyBacklog(n int) KeyedOption {
 }
 
 // NewKeyed returns a front that runs the tasks of each key of type K one
-// at a time, in submission order, on s: a *Pool, a *MultiPool or any other
-// Submitter. A nil s means the default pool, as for SubmitFuture. A key
-// type that is not comparable does not compile.
+// at a time, in submission order, on s: a *Pool, a *MultiPool, a *Subpool
+// or any other Submitter. A nil s means the default pool, as for
+// SubmitFuture. A key type that is not comparable does not compile.
 func NewKeyed[K comparable](s Submitter, opts ...KeyedOption) *Keyed[K] {
 	k := new(Keyed[K])
 	k.once.Do(func() { k.init(s, opts) })

@@ -229,6 +229,25 @@ func TestKeyedPanics(t *testing.T) {
 		faceWant(t, "pool's Panicked", p.Stats().Panicked, 1)
 		faceWant(t, "front's Completed", k.Stats().Completed, 4)
 	})
+	t.Run("on a Subpool the pool's PanicHandler gets it and both count it", func(t *testing.T) {
+		got := make(chan any, 1)
+		p := keyPool(t, 2, WithPanicHandler(func(v any) { got <- v }))
+		defer func() { _ = p.ReleaseTimeout(relWait) }()
+		sp, err := p.NewSubpool(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := NewKeyed[int](sp)
+		done := make(chan struct{})
+		faceWant(t, "Submit", k.Submit(1, func() { panic("sub") }), nil)
+		faceWant(t, "Submit", k.Submit(1, func() { close(done) }), nil)
+		faceWant(t, "panic value", faceRecv(t, got, "the PanicHandler"), any("sub"))
+		faceRecv(t, done, "the task after the panic")
+		faceWant(t, "ReleaseTimeout", k.ReleaseTimeout(relWait), nil)
+		faceWant(t, "sub-pool's Panicked", sp.Stats().Panicked, 1)
+		faceWant(t, "pool's Panicked", p.Stats().Panicked, 1)
+		faceWant(t, "sub-pool ReleaseTimeout", sp.ReleaseTimeout(relWait), nil)
+	})
 	t.Run("without a handler the Logger gets the value and the task's stack", func(t *testing.T) {
 		log := &relLogSink{}
 		p := keyPool(t, 2, WithLogger(log))

@@ -27,3 +27,13 @@ func (m *multi[T]) nonblocking() bool {
 	ps := m.all()
 	return len(ps) > 0 && ps[0].nonblocking()
 }
+
+// reportPanic counts v against the sub-pool too, as a panic of one of its
+// own tasks is, and reports it through the pool.
+func (l *lane[T]) reportPanic(v any) {
+	l.counters.panicked.Add(1)
+	l.e.reportPanic(v)
+}
+
+// nonblocking reports whether the sub-pool is Nonblocking.
+func (l *lane[T]) nonblocking() bool { return l != nil && l.opts.Nonblocking }

@@ -37,6 +37,19 @@ var keyBackends = []keyBackend{
 		}
 		return mp, keyReleaser(mp)
 	}, true},
+	{"Subpool", func(t *testing.T) (Submitter, func() error) {
+		p := keyPool(t, 4)
+		sp, err := p.NewSubpool(2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sp, func() error {
+			if err := sp.ReleaseTimeout(relWait); err != nil {
+				return err
+			}
+			return p.ReleaseTimeout(relWait)
+		}
+	}, true},
 	{"Submitter of another kind", func(t *testing.T) (Submitter, func() error) {
 		p := keyPool(t, 4)
 		return keySubmitter{p}, keyReleaser(p)
