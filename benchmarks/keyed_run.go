@@ -49,7 +49,7 @@ func RunKeyed(c KeyedCase, im KeyedImpl) (KeyedMeasurement, error) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	cpu0 := processCPU()
+	cpu0, cpuOK := processCPU()
 	start := time.Now()
 	switch c.Kind {
 	case KeyedTiny:
@@ -63,7 +63,7 @@ func RunKeyed(c KeyedCase, im KeyedImpl) (KeyedMeasurement, error) {
 		err = tr.wait(RunTimeout)
 	}
 	m.Wall = time.Since(start)
-	if cpu := processCPU(); cpu > 0 {
+	if cpu, ok := processCPU(); ok && cpuOK {
 		m.CPU = cpu - cpu0
 	}
 	runtime.ReadMemStats(&after)
