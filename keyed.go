@@ -174,8 +174,8 @@ type (
 
 // A front has keyShardsPerProc shards per processor, rounded up to a power
 // of two, and at most maxKeyShards: enough that submitters and runners
-// rarely meet on a lock, few enough to cost little memory (224 bytes
-// each).
+// rarely meet on a lock, few enough to cost little memory (about 200
+// bytes each, and a table of 512 bytes once a key has come).
 const (
 	keyShardsPerProc = 4
 	maxKeyShards     = 256
