@@ -83,6 +83,12 @@ var (
 	// ErrInvalidSubpoolSize is returned by NewSubpool for a limit that is
 	// not positive or is above the pool's capacity.
 	ErrInvalidSubpoolSize = errors.New("invalid size for sub-pool")
+
+	// ErrInvalidKey is returned by a Keyed front for a key that is not
+	// equal to itself: a NaN, or an interface holding a value that cannot
+	// be compared (a slice, map or func). Such a key could never be found
+	// again.
+	ErrInvalidKey = errors.New("key is not equal to itself")
 )
 
 // defaultPool is built on first use, so importing the package starts nothing.

@@ -622,3 +622,81 @@ func ExampleSubmitFutureContext() {
 	// hello, gopher <nil>
 	// true
 }
+
+func ExampleKeyed() {
+	p, _ := NewPool(4)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	// The events of one account are applied one at a time, in order, so an
+	// account needs no lock; different accounts proceed in parallel.
+	type account struct{ balances []int }
+	accounts := map[string]*account{"alice": {}, "bob": {}}
+	events := []struct {
+		name   string
+		amount int
+	}{{"alice", 100}, {"bob", 50}, {"alice", -30}, {"bob", -80}, {"alice", -70}}
+
+	k := NewKeyed[string](p)
+	for _, e := range events {
+		err := k.Submit(e.name, func() {
+			a := accounts[e.name]
+			balance := e.amount
+			if n := len(a.balances); n > 0 {
+				balance += a.balances[n-1]
+			}
+			a.balances = append(a.balances, balance)
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	_ = k.ReleaseTimeout(time.Second) // waits for every accepted task
+	fmt.Println("alice", accounts["alice"].balances)
+	fmt.Println("bob", accounts["bob"].balances)
+	// Output:
+	// alice [100 70 0]
+	// bob [50 -30]
+}
+
+func ExampleWithKeyBacklog() {
+	p, _ := NewPool(2, WithNonblocking(true))
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	// At most one task of a key waits behind the running one; on a
+	// Nonblocking pool a Submit beyond that fails at once.
+	k := NewKeyed[int](p, WithKeyBacklog(1))
+	started, gate := make(chan struct{}), make(chan struct{})
+	_ = k.Submit(7, func() { close(started); <-gate })
+	<-started
+	fmt.Println(k.Submit(7, func() { fmt.Println("second task of key 7") }))
+	fmt.Println(k.Submit(7, func() {}))
+	fmt.Println(k.Submit(8, func() {}), "(another key)")
+	close(gate)
+	_ = k.ReleaseTimeout(time.Second)
+	// Output:
+	// <nil>
+	// too many goroutines blocked on submit or Nonblocking is set
+	// <nil> (another key)
+	// second task of key 7
+}
+
+func ExampleKeyed_Stats() {
+	p, _ := NewPool(4)
+	defer func() { _ = p.ReleaseTimeout(time.Second) }()
+
+	k := NewKeyed[string](p)
+	started, gate := make(chan struct{}), make(chan struct{})
+	_ = k.Submit("a", func() { close(started); <-gate })
+	<-started
+	_ = k.Submit("a", func() {})
+	_ = k.Submit("a", func() {})
+	s := k.Stats()
+	fmt.Printf("keys %d, busy %d, queued %d\n", s.Keys, s.Busy, s.Queued)
+	close(gate)
+	_ = k.ReleaseTimeout(time.Second)
+	s = k.Stats()
+	fmt.Printf("submitted %d, completed %d, keys %d\n", s.Submitted, s.Completed, s.Keys)
+	// Output:
+	// keys 1, busy 1, queued 2
+	// submitted 3, completed 3, keys 0
+}

@@ -34,10 +34,14 @@ func newPanicError(r any) *PanicError { return &PanicError{Value: r, Stack: debu
 // PanicHandler that panics itself is logged too, never re-raised, and
 // logf keeps a Logger that panics from taking the worker down (see doc.go,
 // # Panics).
-func (e *engine[T]) report(r any) {
+func (e *engine[T]) report(r any) { e.reportAs("worker exits from panic: %v\n%s\n", r) }
+
+// reportAs is report with the Logger's format, which takes the panic value
+// and the stack.
+func (e *engine[T]) reportAs(format string, r any) {
 	h := e.opts.PanicHandler
 	if h == nil {
-		e.logf("worker exits from panic: %v\n%s\n", r, debug.Stack())
+		e.logf(format, r, debug.Stack())
 		return
 	}
 	defer func() {

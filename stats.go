@@ -43,6 +43,9 @@ type Stats struct {
 	// Cancelled counts the submissions abandoned because their context was
 	// done before the task was admitted.
 	Cancelled uint64
+	// Keys is the number of keys with pending work of a Keyed front; it is
+	// 0 for a pool.
+	Keys int
 }
 
 // counters are the engine's counts of the rarer events. The per-task counts,
@@ -113,4 +116,5 @@ func (s *Stats) add(o Stats) {
 	s.Rejected += o.Rejected
 	s.Panicked += o.Panicked
 	s.Cancelled += o.Cancelled
+	s.Keys += o.Keys
 }
