@@ -214,7 +214,9 @@ func TestEnqueue(t *testing.T) {
 		blocked := faceAsync(func() error { return p.Submit(func() { order <- "submitter" }) })
 		facePoll(t, "the submitter blocks", func() bool { return p.Stats().Waiting == 1 })
 		close(gate)
-		faceRecv(t, blocked, "the blocked Submit")
+		if err := faceRecv(t, blocked, "the blocked Submit"); err != nil {
+			t.Fatalf("blocked Submit: got %v; want nil", err)
+		}
 		for _, want := range []string{"holder", "continuation", "submitter"} {
 			if got := faceRecv(t, order, want); got != want {
 				t.Fatalf("ran %q; want %q (a continuation keeps its place among the waiters)", got, want)

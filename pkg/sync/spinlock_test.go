@@ -55,9 +55,14 @@ func TestSpinLockWaitsForTheHolder(t *testing.T) {
 
 func TestSpinLockUnlockUnheld(t *testing.T) {
 	l := NewSpinLock()
-	l.Unlock() // does not panic
-	l.Lock()
-	l.Unlock()
+	l.Unlock() // does not panic, and leaves the lock unlocked
+	locked := make(chan struct{})
+	go func() { l.Lock(); close(locked) }()
+	select {
+	case <-locked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Lock after an Unlock of an unheld lock did not succeed")
+	}
 }
 
 func ExampleNewSpinLock() {
