@@ -50,7 +50,7 @@ func (e *engine[T]) push(r *ring[T], t T, l *lane[T], lc context.Context) uint64
 		if pos, ok := r.push(t, l, lc); ok {
 			return pos
 		}
-		e.wakeOne()
+		e.wakeOne(wakeChain)
 		runtime.Gosched()
 	}
 }
@@ -134,7 +134,7 @@ func (e *engine[T]) handoff(r *ring[T], pos uint64) {
 		return
 	}
 	if !e.pollRate.pays() {
-		e.wakeOne()
+		e.wakeOne(wakeTask)
 		return
 	}
 	for i := 0; e.spinning.Load() == 0; i++ {
@@ -144,7 +144,7 @@ func (e *engine[T]) handoff(r *ring[T], pos uint64) {
 		}
 		if i == handoffSpins {
 			e.pollRate.record(false)
-			e.wakeOne()
+			e.wakeOne(wakeTask)
 			return
 		}
 	}
@@ -153,9 +153,11 @@ func (e *engine[T]) handoff(r *ring[T], pos uint64) {
 // wakeOne provides a taker for a pending task: it wakes a parked worker, or
 // starts one if the pool may have more. If it can do neither, the pool has
 // the workers its admitted tasks need and none is parked (invariant 1).
-func (e *engine[T]) wakeOne() {
-	if !e.idle.wake() {
-		e.spawnServer()
+// why says whether the taker is for one task (a submitter's own) or is to
+// pass on to the tasks behind it (invariant 3).
+func (e *engine[T]) wakeOne(why wakeUp) {
+	if !e.idle.wake(why) {
+		e.spawnServer(why)
 	}
 }
 
@@ -163,6 +165,6 @@ func (e *engine[T]) wakeOne() {
 // worker spins and will take them (invariant 3).
 func (e *engine[T]) passOn() {
 	if e.ready() && e.spinning.Load() == 0 {
-		e.wakeOne()
+		e.wakeOne(wakeChain)
 	}
 }

@@ -47,9 +47,13 @@ import (
 //     pushes, then reads spinning. The atomics are sequentially
 //     consistent, so one of them sees the other.
 //  3. A taker passes it on. Submitters that saw one spinner woke nobody, so
-//     a worker that was counted on (a spinner, a woken or started worker)
-//     and pops a task wakes another if more tasks wait and nobody spins
-//     (passOn); a burst of k tasks wakes workers one after the other.
+//     a spinner, or a worker woken or started by a worker that passed on,
+//     wakes another when it pops a task if more tasks wait and nobody spins
+//     (passOn); a burst of k tasks wakes workers one after the other. A
+//     worker that a submitter woke for its own task (wakeTask) takes one
+//     task and passes nothing on: every other task on the ring has a taker
+//     of its own by these rules, and waking one more would be a wake-up for
+//     nothing.
 //  4. A parking worker pushes itself on the idle stack and then looks at the
 //     ring once more (idle.park); a waker reads the stack's size after the
 //     push it serves. So no wake-up is lost to a worker on its way to park.
@@ -312,24 +316,24 @@ func (e *engine[T]) leave() bool {
 	// The pool can spare this worker, but a submitter may have counted on
 	// it, as a spinner, to take a pending task: pass the task on.
 	if e.queued() > 0 {
-		e.wakeOne()
+		e.wakeOne(wakeChain)
 	}
 	e.settle()
 	return true
 }
 
-// spawnServer starts a worker without a task, to take one from the ring,
-// if the pool may have one more.
-func (e *engine[T]) spawnServer() bool {
+// spawnServer starts a worker without a task, to take one from the ring
+// (for why, as for wakeOne), if the pool may have one more.
+func (e *engine[T]) spawnServer(why wakeUp) bool {
 	if !e.enlist() {
 		return false
 	}
-	go e.serve()
+	go e.serve(why)
 	return true
 }
 
 // fill starts the workers that queued tasks need after the capacity grew.
 func (e *engine[T]) fill() {
-	for e.spawnServer() {
+	for e.spawnServer(wakeChain) {
 	}
 }

@@ -8,14 +8,24 @@ import (
 // parked is a worker waiting in the idle stack. Each worker goroutine owns
 // one for its whole life, so parking allocates nothing.
 type parked struct {
-	// signal receives true when a task is pending for the worker, and false
-	// when the purger or Release asks it to exit. Every pop from the stack
+	// signal receives why the worker was taken off the stack: to exit
+	// (the purger or Release), for one task, or for a run of tasks that it
+	// is to pass on (see engine invariant 3). Every pop from the stack
 	// sends exactly one value, so the buffer of one never fills.
-	signal chan bool
+	signal chan wakeUp
 	tick   int64 // the purger's tick count when the worker parked
 }
 
-func newParked() *parked { return &parked{signal: make(chan bool, 1)} }
+// wakeUp is what a parked worker is woken for.
+type wakeUp uint8
+
+const (
+	wakeExit  wakeUp = iota // leave, if the pool can spare the worker
+	wakeTask                // take one task: its submitter woke this worker for it
+	wakeChain               // take a task and wake another if more wait
+)
+
+func newParked() *parked { return &parked{signal: make(chan wakeUp, 1)} }
 
 // idleStack holds the parked workers, most recently parked on top. Waking
 // the top worker reuses the goroutine whose stack is warmest; the oldest
@@ -35,28 +45,29 @@ type idleStack struct {
 	ticks atomic.Int64
 }
 
-// park pushes w and waits for its signal, unless life l is closed (false
-// at once). After it is on the stack it calls pending once: a task pushed
-// before a waker could see w is then taken by w itself, which leaves the
-// stack again (or, if a waker or the purger popped it meanwhile, takes
-// their signal). It reports whether the worker should look for a task.
+// park pushes w and waits for its signal, unless life l is closed
+// (wakeExit at once). After it is on the stack it calls pending once: a
+// task pushed before a waker could see w is then taken by w itself, which
+// leaves the stack again, as one that passes on (or, if a waker or the
+// purger popped it meanwhile, takes their signal). It returns what the
+// worker is woken for.
 //
 // Release closes the life (under the engine's mutex) before it evicts the
 // parked workers (under s.mu), and park reads closed under s.mu: a worker
 // on the stack before the eviction is evicted, and one that comes later
 // sees the life closed.
-func (s *idleStack) park(w *parked, l *life, pending func() bool) bool {
+func (s *idleStack) park(w *parked, l *life, pending func() bool) wakeUp {
 	s.mu.Lock()
 	if l.closed.Load() {
 		s.mu.Unlock()
-		return false
+		return wakeExit
 	}
 	w.tick = s.ticks.Load()
 	s.workers = append(s.workers, w)
 	s.size.Store(int64(len(s.workers)))
 	s.mu.Unlock()
 	if pending() && s.unpark(w) {
-		return true
+		return wakeChain
 	}
 	return <-w.signal
 }
@@ -78,9 +89,9 @@ func (s *idleStack) unpark(w *parked) bool {
 	return false
 }
 
-// wake signals the most recently parked worker that a task is pending and
-// reports whether there was one.
-func (s *idleStack) wake() bool {
+// wake signals the most recently parked worker that a task is pending,
+// with why, and reports whether there was one.
+func (s *idleStack) wake(why wakeUp) bool {
 	if s.size.Load() == 0 {
 		return false
 	}
@@ -95,7 +106,7 @@ func (s *idleStack) wake() bool {
 	s.workers = s.workers[:n-1]
 	s.size.Store(int64(n - 1))
 	s.mu.Unlock()
-	w.signal <- true
+	w.signal <- why
 	return true
 }
 
@@ -141,6 +152,6 @@ func (s *idleStack) evict(count func([]*parked) int) {
 	s.size.Store(int64(rest))
 	s.mu.Unlock()
 	for _, w := range gone {
-		w.signal <- false
+		w.signal <- wakeExit
 	}
 }

@@ -79,9 +79,10 @@ func (e *engine[T]) finish(l *lane[T]) bool {
 }
 
 // serve is the body of a worker goroutine started without a task, to take
-// one from the ring: it is counted on as a taker.
-func (e *engine[T]) serve() {
-	if t, l, lc, ok := e.next(newParked(), false, !plantLazyServe.Load()); ok {
+// one from the ring, for why (see wakeOne).
+func (e *engine[T]) serve(why wakeUp) {
+	chain := why == wakeChain && !plantLazyServe.Load()
+	if t, l, lc, ok := e.next(newParked(), false, chain); ok {
 		e.worker(t, l, lc)
 	}
 }
@@ -114,8 +115,8 @@ func (e *engine[T]) next(me *parked, handed, taker bool) (t T, l *lane[T], lc co
 			continue
 		}
 		life := e.life.Load()
-		if e.idle.park(me, life, e.ready) {
-			taker = true
+		if why := e.idle.park(me, life, e.ready); why != wakeExit {
+			taker = why == wakeChain
 			continue
 		}
 		if e.leave() {
@@ -172,7 +173,7 @@ func (e *engine[T]) crashed(l *lane[T], r any) {
 		l.crashed(r != nil)
 	}
 	if !e.leave() {
-		go e.serve()
+		go e.serve(wakeChain)
 	}
 	if r != nil {
 		e.counters.panicked.Add(1)
