@@ -64,6 +64,7 @@ type engine[T any] struct {
 	// so it is GOMAXPROCS when the pool is built.
 	maxSpinners int64
 	life        atomic.Pointer[life]
+	tuner       *tuner // adaptive capacity (adaptive.go); nil when off
 	_           cacheLinePad
 
 	// Written on every task by submitters. A slot is taken when admits
@@ -132,6 +133,7 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 		capacity = int64(min(size, math.MaxInt32))
 	}
 	e.capacity.Store(capacity)
+	adapt(e, size)
 	slots := maxBufferBytes / int(unsafe.Sizeof(cell[T]{}))
 	if opts.QueueSize > slots {
 		return nil, ErrInvalidQueueSize

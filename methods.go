@@ -54,7 +54,9 @@ func (e *engine[T]) Cap() int {
 // Tune changes the capacity of the pool. It does nothing on an unlimited or
 // PreAlloc pool, or for size <= 0. Growing wakes blocked submitters at once;
 // shrinking stops surplus idle workers at once and lets running tasks
-// finish, after which their surplus workers exit.
+// finish, after which their surplus workers exit. On a pool with adaptive
+// capacity the controller goes on from the new capacity at its next
+// decision, and brings it back within its bounds.
 func (e *engine[T]) Tune(size int) {
 	if e == nil {
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 )
 
 // Stats is a snapshot of a pool's gauges and cumulative counters, as
@@ -37,6 +38,24 @@ type Stats struct {
 	// Cancelled counts the submissions abandoned because their context was
 	// done before the task was admitted.
 	Cancelled uint64
+
+	// The fields below are the view of the controller of a pool with
+	// [WithAdaptiveCapacity]; they are zero on other pools. Capacity is
+	// the limit it set. On a multi-pool the run times are the largest of
+	// its pools and the decision is the latest.
+
+	// NoLoadRunTime is the controller's estimate of the run time of a task
+	// that queues behind nothing: the lowest mean run time of its windows,
+	// raised when cutting the capacity stops shortening the run time. It
+	// stays zero when the controller follows GOMAXPROCS.
+	NoLoadRunTime time.Duration
+	// RunTime is the mean run time of the tasks timed in the controller's
+	// last window.
+	RunTime time.Duration
+	// Decision is what the controller last did with the capacity.
+	Decision Decision
+	// DecidedAt is when it did it.
+	DecidedAt time.Time
 }
 
 // counters are the engine's counts of the rarer events. The per-task counts,
@@ -78,6 +97,9 @@ func (e *engine[T]) Stats() Stats {
 		Cancelled: e.counters.cancelled.Load(),
 	}
 	s.Idle = max(s.Workers-s.Busy, 0)
+	if e.tuner != nil {
+		e.tuner.report(&s)
+	}
 	return s
 }
 
@@ -98,4 +120,9 @@ func (s *Stats) add(o Stats) {
 	s.Rejected += o.Rejected
 	s.Panicked += o.Panicked
 	s.Cancelled += o.Cancelled
+	s.NoLoadRunTime = max(s.NoLoadRunTime, o.NoLoadRunTime)
+	s.RunTime = max(s.RunTime, o.RunTime)
+	if o.DecidedAt.After(s.DecidedAt) {
+		s.Decision, s.DecidedAt = o.Decision, o.DecidedAt
+	}
 }
