@@ -19,38 +19,49 @@ import (
 // window with L tasks in flight and a mean run time rt, which needs no
 // knowledge of K. Each window the law
 //
-//   - cuts the limit to X·b when rt exceeds b by more than lawTolerance:
-//     the tasks queue behind the server, and X·b is where they stop
-//     queueing (a cut is at most half the limit, so that one odd window
-//     cannot collapse the pool);
+//   - cuts the limit to X·b, less lawUndershoot, when rt exceeds b by more
+//     than lawTolerance: the tasks queue behind the server, and X·b is
+//     where they stop queueing (a cut is at most half the limit, so that
+//     one odd window cannot collapse the pool);
 //   - grows it while rt stays within lawTolerance of b and the limit binds
 //     (submitters wait, tasks queue or are refused, or every slot is busy),
 //     by capacity/lawGrowDivisor (at least one) at first and by twice the
 //     previous step on each further growth in a row, so that it finds a far
-//     knee in a logarithmic number of windows and a near one in a few;
+//     knee in a logarithmic number of windows; once it has cut, a step is
+//     at most half of lawTolerance of the limit, so that it overshoots a
+//     knee it has found by little;
 //   - holds it otherwise: a limit that does not bind has nothing to learn.
 //
 // b is the lowest mean run time of any window. That estimate only falls,
 // so it is raised when it proves stale: when the concurrency fell by at
-// least lawLever and the run time fell by less than half of what queueing
-// would explain, the run time has no queueing in it and becomes b. Until
-// such evidence exists (a pool that starts above Min under load has never
-// seen its no-load run time), the law halves the limit on every window in
-// which it binds, and once the evidence comes it returns to the knee of
-// the best throughput seen meanwhile.
+// least lawLever, the run time fell by less than half of what queueing
+// would explain and did not rise, and it still looks queued, the run time
+// has no queueing in it and becomes b. Until such evidence exists (a pool
+// that starts above Min under load has never seen its no-load run time),
+// the law halves the limit on every window in which it binds, and once the
+// evidence comes it returns to the knee of the best throughput seen
+// meanwhile.
 //
-// On a steady server of K slots this settles into a cycle of at most three
-// windows, from K up by one step of max(1, K/32) and then by two more, and
-// back to K: the limit stays within [K, max(K+3, 1.1·K)], the throughput
-// at K/b and the run time within 10 % of b (15 % for 20 ≤ K < 32, where
-// three steps of one are more than K/20).
+// On a steady server of K slots (the model of adaptive_law_test.go) this
+// settles into a cycle of five or six windows, from 0.925·K up in steps
+// of K/32, K/16 and then 7.5 % to the first limit above 1.15·K, and back:
+// the limit stays within [0.92·K, max(K+4, 1.25·K)], the mean throughput
+// within about 2 % of K/b and the run time within 25 % of b. The tests
+// hold the law to that band for knees from 1 to 1000.
 const (
 	// lawTolerance is how far above its no-load value the mean run time of
-	// a window may be before the law calls it queueing. A window's mean
-	// over tens of tasks varies by a few percent on a busy machine; a
-	// false alarm costs little, since the cut goes to X·b, about where the
-	// limit already is.
-	lawTolerance = 0.05
+	// a window may be before the law calls it queueing. On a machine
+	// shared with other work a window's mean run time moves by several
+	// percent from one window to the next, and a false alarm costs little,
+	// since the cut goes to X·b, about where the limit already is; a true
+	// queue of 15 % costs at most 15 % of run time for no throughput.
+	lawTolerance = 0.15
+	// lawUndershoot is how far below X·b a cut goes. An estimate b that
+	// is too high (raised on a noisy window) would otherwise keep the
+	// limit above the knee, where the run time never shows the true b; a
+	// cut below the knee shows it, at the cost of one window of less
+	// throughput per cycle.
+	lawUndershoot = lawTolerance / 2
 	// lawGrowDivisor sets the first step of a run of growths:
 	// capacity/lawGrowDivisor, at least one.
 	lawGrowDivisor = 32
@@ -74,6 +85,7 @@ type law struct {
 
 	noLoad    time.Duration // b: the no-load run time, 0 until the first window
 	confirmed bool          // b was seen without queueing in it
+	congested bool          // the law has cut since it started: growth is gentle
 	step      int           // the next growth step; 0 after any decision but a growth
 	prev      observation   // the window before, if prev.runTime > 0
 	peak      float64       // best throughput (tasks per ns) while unconfirmed
@@ -99,22 +111,16 @@ func (l *law) decide(o observation) (int, Decision) {
 	if c <= l.min {
 		l.confirmed = true // there is no lower limit to compare with
 	}
-	if prev.runTime > 0 && o.inFlight <= lawLever*prev.inFlight {
-		// Queueing would have cut the run time in proportion to the
-		// concurrency; a run time that fell by less than half of that is
-		// (nearly) the no-load one.
-		queued := float64(prev.runTime) * (1 - o.inFlight/prev.inFlight)
-		if rt > float64(prev.runTime)-queued/2 {
-			l.noLoad = min(o.runTime, prev.runTime)
-			if !l.confirmed {
-				l.confirmed = true
-				l.step = 0
-				knee := l.clamp(int(math.Ceil(max(l.peak, x) * float64(l.noLoad))))
-				if knee > c {
-					return knee, DecisionGrow
-				}
-				return c, DecisionHold
+	if prev.runTime > 0 && o.inFlight <= lawLever*prev.inFlight && l.stale(o, prev) {
+		l.noLoad = min(o.runTime, prev.runTime)
+		if !l.confirmed {
+			l.confirmed = true
+			l.step = 0
+			knee := l.clamp(int(math.Ceil(max(l.peak, x) * float64(l.noLoad))))
+			if knee > c {
+				return knee, DecisionGrow
 			}
+			return c, DecisionHold
 		}
 	}
 	if !l.confirmed {
@@ -129,7 +135,8 @@ func (l *law) decide(o observation) (int, Decision) {
 	switch {
 	case rt > b*(1+lawTolerance):
 		l.step = 0
-		knee := int(math.Ceil(x * b))
+		l.congested = true
+		knee := int(math.Ceil(x * b * (1 - lawUndershoot)))
 		n := l.clamp(min(max(knee, c/2), c-1))
 		if n >= c {
 			return c, DecisionHold
@@ -139,12 +146,32 @@ func (l *law) decide(o observation) (int, Decision) {
 		if l.step == 0 {
 			l.step = max(1, c/lawGrowDivisor)
 		}
-		n := l.clamp(c + min(l.step, c))
+		step := min(l.step, c)
+		if l.congested {
+			// Near a knee seen before: at most half the tolerance.
+			step = min(step, max(1, int(float64(c)*lawTolerance/2)))
+		}
+		n := l.clamp(c + step)
 		l.step *= 2
 		return n, DecisionGrow
 	}
 	l.step = 0
 	return c, DecisionHold
+}
+
+// stale reports whether window o, in which the concurrency fell by at
+// least lawLever from window prev, shows that the run time has no
+// queueing in it: queueing would have shortened it in proportion to the
+// concurrency, and it fell by less than half of that. A run time that rose
+// is no evidence (what the tasks call changed under them), and a confirmed
+// estimate is only replaced if the run time still looks queued.
+func (l *law) stale(o, prev observation) bool {
+	rt, before := float64(o.runTime), float64(prev.runTime)
+	queued := before * (1 - o.inFlight/prev.inFlight)
+	if rt <= before-queued/2 || rt > before*(1+lawTolerance) {
+		return false
+	}
+	return !l.confirmed || rt > float64(l.noLoad)*(1+lawTolerance)
 }
 
 // clamp bounds n to [min, max].

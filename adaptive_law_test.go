@@ -53,8 +53,10 @@ func within(t *testing.T, what string, cs []int, lo, hi int) {
 }
 
 // band is the range the law promises on a steady server of k slots:
-// [k, max(k+3, 1.1·k)].
-func band(k int) (lo, hi int) { return k, max(k+3, int(math.Ceil(1.1*float64(k)))) }
+// [0.92·k, max(k+4, 1.25·k)].
+func band(k int) (lo, hi int) {
+	return int(0.92 * float64(k)), max(k+4, int(math.Ceil(1.25*float64(k))))
+}
 
 func TestLawFindsTheKnee(t *testing.T) {
 	for _, tc := range []struct {
@@ -91,7 +93,7 @@ func TestLawFollowsTheKnee(t *testing.T) {
 	}{
 		{"when the knee doubles", 64, 128, 8},
 		{"when the knee halves", 64, 32, 4},
-		{"when the knee grows tenfold", 20, 200, 10},
+		{"when the knee grows tenfold", 20, 200, 40},
 		{"when the knee falls tenfold", 200, 20, 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,11 +112,11 @@ func TestLawBounds(t *testing.T) {
 		cs := drive(l, server{k: 100, d: time.Millisecond}, 1, 40)
 		within(t, "from window 10", cs[10:], 50, 50)
 	})
-	t.Run("it stays at Min, or one above, when the knee is below Min", func(t *testing.T) {
+	t.Run("it stays at Min, or two above, when the knee is below Min", func(t *testing.T) {
 		l := &law{min: 20, max: 500}
 		cs := drive(l, server{k: 5, d: time.Millisecond}, 200, 60)
 		within(t, "every window", cs, 20, 200)
-		within(t, "from window 10", cs[10:], 20, 21)
+		within(t, "from window 10", cs[10:], 20, 22)
 	})
 	t.Run("it never goes below one", func(t *testing.T) {
 		l := &law{min: 1, max: 500}

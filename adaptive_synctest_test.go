@@ -7,6 +7,7 @@ package ants
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -95,6 +96,20 @@ func capacities(p *Pool, step time.Duration, n int) []int {
 	return out
 }
 
+// inBand reports an error unless every capacity in cs is in the band that
+// the law promises for a knee of k (see band). It does not stop the test,
+// which must still release its pool.
+func inBand(t *testing.T, what string, cs []int, k int) {
+	t.Helper()
+	lo, hi := band(k)
+	for i, c := range cs {
+		if c < lo || c > hi {
+			t.Errorf("%s at sample %d: got %d; want it in [%d, %d] (all: %v)", what, i, c, lo, hi, cs)
+			return
+		}
+	}
+}
+
 func TestAdaptiveOnTheFakeClock(t *testing.T) {
 	t.Run("it grows to Max while the run time stays flat", func(t *testing.T) {
 		sleep := func() func() { return func() { time.Sleep(5 * time.Millisecond) } }
@@ -127,13 +142,7 @@ func TestAdaptiveOnTheFakeClock(t *testing.T) {
 			call := func() func() { return newBackend(tc.k, d).call }
 			loaded(t, tc.size, call, func(t *testing.T, p *Pool) {
 				time.Sleep(3 * time.Second)
-				cs := capacities(p, 10*time.Millisecond, 100)
-				lo, hi := tc.k, max(tc.k+3, tc.k*11/10+1)
-				for i, c := range cs {
-					if c < lo || c > hi {
-						t.Fatalf("Cap() at sample %d: got %d; want it in [%d, %d] (all: %v)", i, c, lo, hi, cs)
-					}
-				}
+				inBand(t, "Cap()", capacities(p, 10*time.Millisecond, 100), tc.k)
 				if got := p.Stats().NoLoadRunTime; got != d {
 					t.Errorf("Stats().NoLoadRunTime: got %v; want %v", got, d)
 				}
@@ -169,13 +178,7 @@ func TestAdaptiveOnTheFakeClock(t *testing.T) {
 			}{{large, 32}, {small, 16}} {
 				set(step.b)
 				time.Sleep(time.Second)
-				cs := capacities(p, 10*time.Millisecond, 100)
-				lo, hi := step.k, max(step.k+3, step.k*11/10+1)
-				for i, c := range cs {
-					if c < lo || c > hi {
-						t.Fatalf("knee %d: Cap() at sample %d: got %d; want it in [%d, %d] (all: %v)", step.k, i, c, lo, hi, cs)
-					}
-				}
+				inBand(t, fmt.Sprintf("Cap() at knee %d", step.k), capacities(p, 10*time.Millisecond, 100), step.k)
 			}
 		}, WithAdaptiveCapacity(Adaptive{Max: 256}))
 	})
