@@ -20,7 +20,8 @@ import (
 // knowledge of K. Each window the law
 //
 //   - cuts the limit to X·b, less lawUndershoot, when rt exceeds b by more
-//     than lawTolerance: the tasks queue behind the server, and X·b is
+//     than lawTolerance in two windows in a row (one slow window is as
+//     likely a busy machine): the tasks queue behind the server, and X·b is
 //     where they stop queueing (a cut is at most half the limit, so that
 //     one odd window cannot collapse the pool);
 //   - grows it while rt stays within lawTolerance of b and the limit binds
@@ -33,8 +34,8 @@ import (
 //   - holds it otherwise: a limit that does not bind has nothing to learn.
 //
 // b is the lowest mean run time of any window. That estimate only falls,
-// so it is raised when it proves stale: when the concurrency fell by at
-// least lawLever, the run time fell by less than half of what queueing
+// so it is raised when it proves stale: when the law halved the limit, the
+// concurrency fell by lawLever or more, the run time fell by less than half of what queueing
 // would explain and did not rise, and it still looks queued, the run time
 // has no queueing in it and becomes b. Until such evidence exists (a pool
 // that starts above Min under load has never seen its no-load run time),
@@ -43,7 +44,7 @@ import (
 // meanwhile.
 //
 // On a steady server of K slots (the model of adaptive_law_test.go) this
-// settles into a cycle of five or six windows, from 0.925·K up in steps
+// settles into a cycle of six or seven windows, from 0.925·K up in steps
 // of K/32, K/16 and then 7.5 % to the first limit above 1.15·K, and back:
 // the limit stays within [0.92·K, max(K+4, 1.25·K)], the mean throughput
 // within about 2 % of K/b and the run time within 25 % of b. The tests
@@ -67,8 +68,10 @@ const (
 	lawGrowDivisor = 32
 	// lawLever is the fall in concurrency, as a fraction, that makes a
 	// window comparable with the one before it when the law checks its
-	// no-load estimate.
-	lawLever = 0.9
+	// no-load estimate; the law must also have halved the limit. A
+	// smaller fall would let the noise of a busy machine pass for a run
+	// time that did not respond, and raise b for nothing.
+	lawLever = 0.6
 )
 
 // observation is what the tuner measured over one window.
@@ -86,6 +89,7 @@ type law struct {
 	noLoad    time.Duration // b: the no-load run time, 0 until the first window
 	confirmed bool          // b was seen without queueing in it
 	congested bool          // the law has cut since it started: growth is gentle
+	suspect   bool          // the last window looked queued
 	step      int           // the next growth step; 0 after any decision but a growth
 	prev      observation   // the window before, if prev.runTime > 0
 	peak      float64       // best throughput (tasks per ns) while unconfirmed
@@ -111,7 +115,7 @@ func (l *law) decide(o observation) (int, Decision) {
 	if c <= l.min {
 		l.confirmed = true // there is no lower limit to compare with
 	}
-	if prev.runTime > 0 && o.inFlight <= lawLever*prev.inFlight && l.stale(o, prev) {
+	if prev.runTime > 0 && 2*c <= prev.capacity+1 && o.inFlight <= lawLever*prev.inFlight && l.stale(o, prev) {
 		l.noLoad = min(o.runTime, prev.runTime)
 		if !l.confirmed {
 			l.confirmed = true
@@ -132,8 +136,15 @@ func (l *law) decide(o observation) (int, Decision) {
 	}
 	l.peak = 0
 	b := float64(l.noLoad)
+	queued := rt > b*(1+lawTolerance)
+	suspect := l.suspect
+	l.suspect = queued && !suspect
 	switch {
-	case rt > b*(1+lawTolerance):
+	case l.suspect:
+		// One window can be slow because the machine was busy; a queue
+		// shows in the next window too.
+		return c, DecisionHold
+	case queued:
 		l.step = 0
 		l.congested = true
 		knee := int(math.Ceil(x * b * (1 - lawUndershoot)))
@@ -159,8 +170,8 @@ func (l *law) decide(o observation) (int, Decision) {
 	return c, DecisionHold
 }
 
-// stale reports whether window o, in which the concurrency fell by at
-// least lawLever from window prev, shows that the run time has no
+// stale reports whether window o, in which the limit and the concurrency
+// fell by half and by lawLever from window prev, shows that the run time has no
 // queueing in it: queueing would have shortened it in proportion to the
 // concurrency, and it fell by less than half of that. A run time that rose
 // is no evidence (what the tasks call changed under them), and a confirmed

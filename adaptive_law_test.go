@@ -163,8 +163,22 @@ func TestLawDecisions(t *testing.T) {
 			want Decision
 		}{{grow, DecisionGrow}, {shrink, DecisionShrink}, {hold, DecisionHold}} {
 			l.prev = observation{}
+			l.suspect = tc.want == DecisionShrink // a cut takes two queued windows
 			if _, got := l.decide(tc.o); got != tc.want {
 				t.Errorf("decide(%+v): got %v; want %v", tc.o, got, tc.want)
+			}
+		}
+	})
+	t.Run("one slow window is held, two are cut", func(t *testing.T) {
+		l := &law{min: 1, max: 100, noLoad: time.Millisecond, confirmed: true}
+		slow := observation{capacity: 20, runTime: 2 * time.Millisecond, inFlight: 20, saturated: true}
+		flat := observation{capacity: 20, runTime: time.Millisecond, inFlight: 20, saturated: true}
+		for i, tc := range []struct {
+			o    observation
+			want Decision
+		}{{slow, DecisionHold}, {flat, DecisionGrow}, {slow, DecisionHold}, {slow, DecisionShrink}} {
+			if _, got := l.decide(tc.o); got != tc.want {
+				t.Errorf("window %d: got %v; want %v", i, got, tc.want)
 			}
 		}
 	})
