@@ -24,9 +24,9 @@ import (
 // means the tasks queue behind a shared resource. The pool starts at the
 // size given to its constructor, clamped to [Min, Max], or at Min if the
 // size is not positive. On a steady load of knee K the capacity settles
-// between 0.92·K and max(K+4, 1.25·K), in a cycle of six or seven
+// between 0.96·K and max(K+7, 1.3·K), in a cycle of six or seven
 // measurement windows of 10 ms or four run times each, with the mean
-// throughput within about 2 % of the knee's; after the knee doubles it
+// throughput within about 1 % of the knee's; after the knee doubles it
 // gets there within about ten windows. The law, its parameters and their
 // reasons are in adaptive_law.go.
 //

@@ -44,25 +44,26 @@ import (
 // meanwhile.
 //
 // On a steady server of K slots (the model of adaptive_law_test.go) this
-// settles into a cycle of six or seven windows, from 0.925·K up in steps
-// of K/32, K/16 and then 7.5 % to the first limit above 1.15·K, and back:
-// the limit stays within [0.92·K, max(K+4, 1.25·K)], the mean throughput
-// within about 2 % of K/b and the run time within 25 % of b. The tests
-// hold the law to that band for knees from 1 to 1000.
+// settles into a cycle of six or seven windows, from 0.97·K up in steps
+// of K/32, K/16 and then 10 % to the first limit above 1.2·K, held there
+// one more window, and back: the limit stays within [0.96·K, max(K+7,
+// 1.3·K)], the mean throughput within about 1 % of K/b and the run time
+// within 30 % of b. The tests hold the law to that band for knees from 1
+// to 1000.
 const (
 	// lawTolerance is how far above its no-load value the mean run time of
 	// a window may be before the law calls it queueing. On a machine
 	// shared with other work a window's mean run time moves by several
 	// percent from one window to the next, and a false alarm costs little,
 	// since the cut goes to X·b, about where the limit already is; a true
-	// queue of 15 % costs at most 15 % of run time for no throughput.
-	lawTolerance = 0.15
+	// queue of 20 % costs at most 20 % of run time for no throughput.
+	lawTolerance = 0.2
 	// lawUndershoot is how far below X·b a cut goes. An estimate b that
-	// is too high (raised on a noisy window) would otherwise keep the
-	// limit above the knee, where the run time never shows the true b; a
-	// cut below the knee shows it, at the cost of one window of less
-	// throughput per cycle.
-	lawUndershoot = lawTolerance / 2
+	// is a little too high would otherwise keep the limit above the knee,
+	// where the run time never shows the true b; a cut below the knee
+	// shows it, at the cost of a few windows of 3 % less throughput per
+	// cycle.
+	lawUndershoot = 0.03
 	// lawGrowDivisor sets the first step of a run of growths:
 	// capacity/lawGrowDivisor, at least one.
 	lawGrowDivisor = 32
@@ -147,6 +148,11 @@ func (l *law) decide(o observation) (int, Decision) {
 	case queued:
 		l.step = 0
 		l.congested = true
+		// Both windows were queued: the better throughput of the two is
+		// the server's, the other may have lost some to a busy machine.
+		if suspect && prev.runTime > 0 {
+			x = max(x, prev.inFlight/float64(prev.runTime))
+		}
 		knee := int(math.Ceil(x * b * (1 - lawUndershoot)))
 		n := l.clamp(min(max(knee, c/2), c-1))
 		if n >= c {

@@ -53,9 +53,9 @@ func within(t *testing.T, what string, cs []int, lo, hi int) {
 }
 
 // band is the range the law promises on a steady server of k slots:
-// [0.92·k, max(k+4, 1.25·k)].
+// [0.96·k, max(k+7, 1.3·k)].
 func band(k int) (lo, hi int) {
-	return int(0.92 * float64(k)), max(k+4, int(math.Ceil(1.25*float64(k))))
+	return int(0.96 * float64(k)), max(k+7, int(math.Ceil(1.3*float64(k))))
 }
 
 func TestLawFindsTheKnee(t *testing.T) {
@@ -112,11 +112,11 @@ func TestLawBounds(t *testing.T) {
 		cs := drive(l, server{k: 100, d: time.Millisecond}, 1, 40)
 		within(t, "from window 10", cs[10:], 50, 50)
 	})
-	t.Run("it stays at Min, or two above, when the knee is below Min", func(t *testing.T) {
+	t.Run("it stays at Min, or three above, when the knee is below Min", func(t *testing.T) {
 		l := &law{min: 20, max: 500}
 		cs := drive(l, server{k: 5, d: time.Millisecond}, 200, 60)
 		within(t, "every window", cs, 20, 200)
-		within(t, "from window 10", cs[10:], 20, 22)
+		within(t, "from window 10", cs[10:], 20, 23)
 	})
 	t.Run("it never goes below one", func(t *testing.T) {
 		l := &law{min: 1, max: 500}
