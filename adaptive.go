@@ -114,14 +114,14 @@ func (d Decision) String() string {
 	return "none"
 }
 
-// Windows of the tuner. A window opens when the last capacity change has
-// settled (one run time later, so that the tasks queued behind the old
-// capacity have gone), and closes once it is long enough and has enough
-// timed tasks. Only the tasks that start and end inside it count.
+// Windows of the tuner. A window opens at once after a growth, and one run
+// time after a cut, when the tasks queued behind the old capacity have
+// gone; it closes once it is long enough and has enough timed tasks. Only
+// the tasks that start and end inside it count.
 const (
 	minWindow     = 10 * time.Millisecond // shortest window
 	windowRuns    = 4                     // a window lasts at least four run times
-	minSamples    = 16                    // timed tasks a window needs
+	minSamples    = 16                    // timed tasks a window needs, or two per slot if fewer
 	maxWindow     = time.Second           // after which a window with one timed task will do
 	sampleTarget  = 256                   // timed tasks a window aims for when tasks are many
 	maxSampleMask = 1<<10 - 1             // time at least one task in 1024
@@ -274,7 +274,7 @@ func (t *tuner) tick(now time.Time) time.Duration {
 	}
 	t.idle = 0
 	done = max(done, uint64(t.n)) // a timed task may not be counted yet
-	if t.n < minSamples && (t.n == 0 || elapsed < maxWindow) {
+	if t.n < min(minSamples, 2*t.pool.Cap()) && (t.n == 0 || elapsed < maxWindow) {
 		return max(elapsed, minWindow) // double the window
 	}
 	rt := max(t.sum/time.Duration(t.n), 1)
@@ -292,6 +292,11 @@ func (t *tuner) tick(now time.Time) time.Duration {
 		return t.window()
 	}
 	t.pool.Tune(n)
+	if n > o.capacity {
+		// More workers leave no backlog behind: measure at once.
+		t.open(now)
+		return t.window()
+	}
 	t.from = time.Time{}
 	return max(min(rt, maxWindow), time.Millisecond)
 }
