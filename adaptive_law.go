@@ -33,6 +33,11 @@ import (
 //     knee it has found by little;
 //   - holds it otherwise: a limit that does not bind has nothing to learn.
 //
+// A cut is undone in the next window if the run time did not fall by at
+// least half of what the cut would remove from a queue: then it was the
+// machine that was slow (a busy host delays every task alike), not the
+// server, and cutting further would only walk the limit down.
+//
 // b is the lowest mean run time of any window. That estimate only falls,
 // so it is raised when it proves stale: when the law halved the limit, the
 // concurrency fell by lawLever or more, the run time fell by less than half of what queueing
@@ -91,6 +96,8 @@ type law struct {
 	confirmed bool          // b was seen without queueing in it
 	congested bool          // the law has cut since it started: growth is gentle
 	suspect   bool          // the last window looked queued
+	cutFrom   int           // the limit before the last decision, if it was a cut
+	cutRT     time.Duration // the run time that made the law cut
 	step      int           // the next growth step; 0 after any decision but a growth
 	prev      observation   // the window before, if prev.runTime > 0
 	peak      float64       // best throughput (tasks per ns) while unconfirmed
@@ -136,6 +143,15 @@ func (l *law) decide(o observation) (int, Decision) {
 		return c, DecisionHold
 	}
 	l.peak = 0
+	if from := l.cutFrom; from > 0 {
+		l.cutFrom = 0
+		if c < from && rt > float64(l.cutRT)*(1-(1-float64(c)/float64(from))/2) {
+			// The cut did not shorten the run time as a queue would have:
+			// the machine was slow, not the server. Undo it.
+			l.suspect = false
+			return l.clamp(from), DecisionGrow
+		}
+	}
 	b := float64(l.noLoad)
 	queued := rt > b*(1+lawTolerance)
 	suspect := l.suspect
@@ -158,6 +174,7 @@ func (l *law) decide(o observation) (int, Decision) {
 		if n >= c {
 			return c, DecisionHold
 		}
+		l.cutFrom, l.cutRT = c, o.runTime
 		return n, DecisionShrink
 	case o.saturated && c < l.max:
 		if l.step == 0 {

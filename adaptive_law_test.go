@@ -182,6 +182,21 @@ func TestLawDecisions(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a cut that does not shorten the run time is undone", func(t *testing.T) {
+		// A busy machine slows every task alike, whatever the concurrency.
+		l := &law{min: 1, max: 100, noLoad: time.Millisecond, confirmed: true}
+		slow := func(c int) observation {
+			return observation{capacity: c, runTime: 1500 * time.Microsecond, inFlight: float64(c), saturated: true}
+		}
+		l.decide(slow(40))
+		cut, d := l.decide(slow(40))
+		if d != DecisionShrink || cut >= 40 {
+			t.Fatalf("two slow windows: got %d, %v; want a cut below 40", cut, d)
+		}
+		if got, d := l.decide(slow(cut)); got != 40 || d != DecisionGrow {
+			t.Errorf("a window as slow after the cut: got %d, %v; want 40, grow", got, d)
+		}
+	})
 	t.Run("a stale no-load run time is raised", func(t *testing.T) {
 		l := &law{min: 1, max: 1000}
 		drive(l, server{k: 50, d: time.Millisecond}, 1, 40)
