@@ -25,7 +25,7 @@ import (
 // size given to its constructor, clamped to [Min, Max], or at Min if the
 // size is not positive. On a steady load of knee K the capacity settles
 // between 0.96·K and max(K+7, 1.3·K), in a cycle of six or seven
-// measurement windows of 10 ms or four run times each, with the mean
+// measurement windows of 5 ms or four run times each, with the mean
 // throughput within about 1 % of the knee's; after the knee doubles it
 // gets there within about ten windows. The law, its parameters and their
 // reasons are in adaptive_law.go.
@@ -119,13 +119,13 @@ func (d Decision) String() string {
 // gone; it closes once it is long enough and has enough timed tasks. Only
 // the tasks that start and end inside it count.
 const (
-	minWindow     = 10 * time.Millisecond // shortest window
-	windowRuns    = 4                     // a window lasts at least four run times
-	minSamples    = 16                    // timed tasks a window needs, or two per slot if fewer
-	maxWindow     = time.Second           // after which a window with one timed task will do
-	sampleTarget  = 256                   // timed tasks a window aims for when tasks are many
-	maxSampleMask = 1<<10 - 1             // time at least one task in 1024
-	followPeriod  = time.Second           // how often FollowGOMAXPROCS reads GOMAXPROCS, as often as the runtime updates it
+	minWindow     = 5 * time.Millisecond // shortest window
+	windowRuns    = 4                    // a window lasts at least four run times
+	minSamples    = 16                   // timed tasks a window needs, or two per slot if fewer
+	maxWindow     = time.Second          // after which a window with one timed task will do
+	sampleTarget  = 256                  // timed tasks a window aims for when tasks are many
+	maxSampleMask = 1<<10 - 1            // time at least one task in 1024
+	followPeriod  = time.Second          // how often FollowGOMAXPROCS reads GOMAXPROCS, as often as the runtime updates it
 )
 
 // tunable is what the tuner needs of its pool.
@@ -209,6 +209,13 @@ func (t *tuner) record(start time.Time, d time.Duration) {
 	if !t.from.IsZero() && !start.Before(t.from) {
 		t.sum += d
 		t.n++
+		if t.n%(2*sampleTarget) == 0 {
+			// Far more tasks than the window needs: time half as many
+			// from now on, rather than wait for the window to end.
+			if m := t.mask.Load(); m < maxSampleMask {
+				t.mask.Store(m<<1 | 1)
+			}
+		}
 	}
 	t.mu.Unlock()
 }

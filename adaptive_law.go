@@ -72,6 +72,12 @@ const (
 	// lawGrowDivisor sets the first step of a run of growths:
 	// capacity/lawGrowDivisor, at least one.
 	lawGrowDivisor = 32
+	// lawFloor is the shortest mean run time the law reads as a sign of
+	// queueing. Below it a task takes about as long as the pool takes to
+	// hand it over, its run time moves with the cache and the scheduler
+	// rather than with a queue, and the capacity is not what limits the
+	// pool; the law then only grows while the capacity binds.
+	lawFloor = 20 * time.Microsecond
 	// lawLever is the fall in concurrency, as a fraction, that makes a
 	// window comparable with the one before it when the law checks its
 	// no-load estimate; the law must also have halved the limit. A
@@ -153,7 +159,7 @@ func (l *law) decide(o observation) (int, Decision) {
 		}
 	}
 	b := float64(l.noLoad)
-	queued := rt > b*(1+lawTolerance)
+	queued := rt > b*(1+lawTolerance) && o.runTime >= lawFloor
 	suspect := l.suspect
 	l.suspect = queued && !suspect
 	switch {

@@ -182,6 +182,13 @@ func TestLawDecisions(t *testing.T) {
 			}
 		}
 	})
+	t.Run("run times below the floor never make it cut", func(t *testing.T) {
+		l := &law{min: 1, max: 64}
+		cs := drive(l, server{k: 4, d: lawFloor / 4}, 1, 20)
+		if got := cs[len(cs)-1]; got != 64 {
+			t.Errorf("capacity after 20 windows of tasks under the floor: got %d; want 64 (%v)", got, cs)
+		}
+	})
 	t.Run("a cut that does not shorten the run time is undone", func(t *testing.T) {
 		// A busy machine slows every task alike, whatever the concurrency.
 		l := &law{min: 1, max: 100, noLoad: time.Millisecond, confirmed: true}

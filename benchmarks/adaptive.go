@@ -146,22 +146,27 @@ func (tr *Trace) Over(from, to time.Duration) Outcome {
 func (tr *Trace) Rate(i int) float64 { return float64(tr.Done[i]) / tr.Bucket.Seconds() }
 
 // Settled returns how long after from the trace takes to settle: the
-// earliest point after which every bucket up to to has a throughput of at
-// least minRate and the calls that end from there on have a p99 run time
-// of at most maxP99. It returns an error if the trace never settles.
+// earliest bucket boundary t such that the calls that end in [t, to) have
+// a throughput of at least minRate and a p99 run time of at most maxP99,
+// and so does every later boundary up to the last second before to. A
+// single slow bucket (the host paused the process) does not unsettle a
+// run; a slow stretch does. It returns an error if the trace never
+// settles.
 func (tr *Trace) Settled(from, to time.Duration, minRate float64, maxP99 time.Duration) (time.Duration, error) {
 	first, last := int(from/tr.Bucket), min(int(to/tr.Bucket), len(tr.Done))
-	settled := last
-	for i := last - 1; i >= first && tr.Rate(i) >= minRate; i-- {
+	tail := max(last-int(time.Second/tr.Bucket), first)
+	settled := -1
+	for i := tail; i >= first; i-- {
+		o := tr.Over(time.Duration(i)*tr.Bucket, to)
+		if o.Throughput < minRate || o.P99Run > maxP99 {
+			break
+		}
 		settled = i
 	}
-	for ; settled < last; settled++ {
-		at := time.Duration(settled) * tr.Bucket
-		if tr.Over(at, to).P99Run <= maxP99 {
-			return at - from, nil
-		}
+	if settled < 0 {
+		return 0, errors.New("never settled")
 	}
-	return 0, errors.New("never settled")
+	return time.Duration(settled)*tr.Bucket - from, nil
 }
 
 // Fixed is the outcome of a pool of one fixed capacity.

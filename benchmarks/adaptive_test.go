@@ -120,15 +120,16 @@ func TestBestPrefersTheLowerLatencyAmongTheFastest(t *testing.T) {
 }
 
 func TestSettled(t *testing.T) {
-	tr := &Trace{Bucket: 100 * time.Millisecond, Capacity: make([]int, 5), K: make([]int, 5), Done: []int{0, 10, 100, 100, 100}}
-	for i := range 300 {
+	// No call in the first 200ms, then one per millisecond for 1.8s.
+	tr := &Trace{Bucket: 100 * time.Millisecond, Capacity: make([]int, 20), K: make([]int, 20), Done: make([]int, 20)}
+	for i := range 1800 {
 		end := 200*time.Millisecond + time.Duration(i)*time.Millisecond
 		tr.calls = append(tr.calls, call{submitted: end - time.Millisecond, start: end - time.Millisecond, end: end})
 	}
-	if got, err := tr.Settled(0, 500*time.Millisecond, 900, 2*time.Millisecond); err != nil || got != 200*time.Millisecond {
+	if got, err := tr.Settled(0, 2*time.Second, 990, 2*time.Millisecond); err != nil || got != 200*time.Millisecond {
 		t.Errorf("Settled: got %v, %v; want 200ms, nil", got, err)
 	}
-	if _, err := tr.Settled(0, 500*time.Millisecond, 2000, time.Second); err == nil {
+	if _, err := tr.Settled(0, 2*time.Second, 2000, time.Second); err == nil {
 		t.Error("Settled at a rate never reached: got nil; want an error")
 	}
 }

@@ -84,7 +84,7 @@ func run(cfg config, mdPath, svgPath string) error {
 
 	report("\n## Adaptive runs\n\n")
 	report("Throughput and p99 are over the second half of each run (each phase for the run where K changes); ")
-	report("settle is the time from the start (or the change) after which every %v bucket keeps ≥ 90 %% of the best fixed throughput ", bucket)
+	report("settle is the time from the start (or the change) after which the calls, up to the end of the phase and from every later %v boundary up to its last second, keep ≥ 90 %% of the best fixed throughput ", bucket)
 	report("and the calls keep a p99 run time ≤ 1.5× the best fixed one.\n\n")
 	report("| run | K | mean capacity | calls/s | × best | p99 run | × best | p99 Submit→end | × best | settle |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	adaptive := func(size int) func() (*ants.Pool, error) {
