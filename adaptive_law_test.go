@@ -184,7 +184,7 @@ func TestLawDecisions(t *testing.T) {
 	})
 	t.Run("run times below the floor never make it cut", func(t *testing.T) {
 		l := &law{min: 1, max: 64}
-		cs := drive(l, server{k: 4, d: lawFloor / 100}, 1, 20) // 16 times slower at 64, still under
+		cs := drive(l, server{k: 16, d: lawFloor / 100}, 1, 20) // 12 times slower at 64, still under
 		if got := cs[len(cs)-1]; got != 64 {
 			t.Errorf("capacity after 20 windows of tasks under the floor: got %d; want 64 (%v)", got, cs)
 		}
