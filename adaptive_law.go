@@ -27,7 +27,7 @@ import (
 //   - grows it while rt stays within lawTolerance of b and the limit binds
 //     (submitters wait, tasks queue or are refused, or every slot is busy),
 //     by capacity/lawGrowDivisor (at least one) at first and by twice the
-//     previous step on each further growth in a row, so that it finds a far
+//     previous step on each further growth since the last cut, so that it finds a far
 //     knee in a logarithmic number of windows; once it has cut, a step is
 //     at most half of lawTolerance of the limit, so that it overshoots a
 //     knee it has found by little;
@@ -76,7 +76,8 @@ const (
 	// queueing. Below it a task takes about as long as the pool takes to
 	// hand it over, its run time moves with the cache and the scheduler
 	// rather than with a queue, and the capacity is not what limits the
-	// pool; the law then only grows while the capacity binds.
+	// pool; the law then only grows while the capacity binds, and does
+	// not search for a no-load run time by halving the limit.
 	lawFloor = 20 * time.Microsecond
 	// lawLever is the fall in concurrency, as a fraction, that makes a
 	// window comparable with the one before it when the law checks its
@@ -126,8 +127,9 @@ func (l *law) decide(o observation) (int, Decision) {
 	if l.noLoad == 0 || o.runTime < l.noLoad {
 		l.noLoad = o.runTime
 	}
-	if c <= l.min {
-		l.confirmed = true // there is no lower limit to compare with
+	if c <= l.min || o.runTime < lawFloor {
+		// There is no lower limit to compare with, or no queue to find.
+		l.confirmed = true
 	}
 	if prev.runTime > 0 && 2*c <= prev.capacity+1 && o.inFlight <= lawLever*prev.inFlight && l.stale(o, prev) {
 		l.noLoad = min(o.runTime, prev.runTime)
@@ -195,7 +197,9 @@ func (l *law) decide(o observation) (int, Decision) {
 		l.step *= 2
 		return n, DecisionGrow
 	}
-	l.step = 0
+	// The limit did not bind in this window, or it is at Max. The run of
+	// growths goes on when it binds again: whether a window sees the pool
+	// full is a matter of the instant when it closes.
 	return c, DecisionHold
 }
 

@@ -184,7 +184,12 @@ func TestLawDecisions(t *testing.T) {
 	})
 	t.Run("run times below the floor never make it cut", func(t *testing.T) {
 		l := &law{min: 1, max: 64}
-		cs := drive(l, server{k: 16, d: lawFloor / 100}, 1, 20) // 12 times slower at 64, still under
+		cs := drive(l, server{k: 16, d: lawFloor / 100}, 8, 20) // 12 times slower at 64, still under
+		for i, c := range cs[:3] {
+			if c <= 8 {
+				t.Errorf("capacity at window %d from 8: got %d; want growth, not a search by halving", i, c)
+			}
+		}
 		if got := cs[len(cs)-1]; got != 64 {
 			t.Errorf("capacity after 20 windows of tasks under the floor: got %d; want 64 (%v)", got, cs)
 		}
