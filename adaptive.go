@@ -149,8 +149,11 @@ type tuner struct {
 	follow   bool
 
 	// mask picks the timed tasks: a task is timed if a random number has
-	// no bit of mask set.
+	// no bit of mask set. Every task reads it, and only the timed ones
+	// write the fields after it, so it has a cache line of its own.
+	_    cacheLinePad
 	mask atomic.Uint32
+	_    cacheLinePad
 
 	mu        sync.Mutex // guards what follows
 	from      time.Time  // start of the window; zero while a change settles

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -193,4 +194,34 @@ func TestAdaptiveLifecycle(t *testing.T) {
 		defer faceDrain(t, p)
 		facePoll(t, "the new controller decides", func() bool { return busy() && p.Stats().DecidedAt.After(before) })
 	})
+}
+
+// BenchmarkAdaptiveTaskPath measures Invoke of a tiny function on a pool
+// of 8 with and without adaptive capacity, the bounds pinned to 8 so that
+// only the cost of timing differs.
+func BenchmarkAdaptiveTaskPath(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{{"fixed", nil}, {"adaptive", []Option{WithAdaptiveCapacity(Adaptive{Min: 8, Max: 8})}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var wg sync.WaitGroup
+			p, err := NewPoolWithFuncGeneric(8, func(int) { wg.Done() }, tc.opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			wg.Add(b.N)
+			b.ResetTimer()
+			for i := range b.N {
+				if err := p.Invoke(i); err != nil {
+					b.Fatal(err)
+				}
+			}
+			wg.Wait()
+			b.StopTimer()
+			if err := p.ReleaseTimeout(faceTimeout); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
 }
