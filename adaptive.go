@@ -23,12 +23,14 @@ import (
 // throughput times the no-load run time when the run time rises, which
 // means the tasks queue behind a shared resource. The pool starts at the
 // size given to its constructor, clamped to [Min, Max], or at Min if the
-// size is not positive. On a steady load of knee K the capacity settles
-// between 0.96·K and max(K+7, 1.3·K), in a cycle of six or seven
-// measurement windows of 5 ms or four run times each, with the mean
-// throughput within about 1 % of the knee's; after the knee doubles it
-// gets there within about ten windows. The law, its parameters and their
-// reasons are in adaptive_law.go.
+// size is not positive. On a steady load of knee K the law keeps the
+// capacity between 0.96·K and max(K+7, 1.3·K) on its model, in a cycle of
+// six or seven measurement windows of 5 ms or four run times each; a real
+// pool in front of a simulated server on synctest's fake clock stays
+// between 0.9·K and max(K+9, 1.4·K). A cut that does not shorten the run
+// time is undone in the next window, so a busy host does not walk the
+// capacity down. The law, its parameters and their reasons are in
+// adaptive_law.go.
 //
 // A pool whose capacity never binds (fewer tasks than slots) makes no
 // decision: it has nothing to learn. A pool that starts above its knee

@@ -25,12 +25,13 @@ import (
 //     where they stop queueing (a cut is at most half the limit, so that
 //     one odd window cannot collapse the pool);
 //   - grows it while rt stays within lawTolerance of b and the limit binds
-//     (submitters wait, tasks queue or are refused, or every slot is busy),
-//     by capacity/lawGrowDivisor (at least one) at first and by twice the
-//     previous step on each further growth since the last cut, so that it finds a far
-//     knee in a logarithmic number of windows; once it has cut, a step is
-//     at most half of lawTolerance of the limit, so that it overshoots a
-//     knee it has found by little;
+//     (submitters wait, tasks queue or are refused, or every slot is busy):
+//     until its first cut it doubles the limit each window, as TCP's slow
+//     start does; after that, by capacity/lawGrowDivisor (at least one) at
+//     first and by twice the previous step on each further growth since
+//     the last cut, but at most half of lawTolerance of the limit, so that
+//     it finds a moved knee in a logarithmic number of windows and
+//     overshoots a knee it has found by little;
 //   - holds it otherwise: a limit that does not bind has nothing to learn.
 //
 // A cut is undone in the next window if the run time did not fall by at
@@ -187,6 +188,9 @@ func (l *law) decide(o observation) (int, Decision) {
 	case o.saturated && c < l.max:
 		if l.step == 0 {
 			l.step = max(1, c/lawGrowDivisor)
+			if !l.congested {
+				l.step = c // no knee seen yet: double, as TCP's slow start does
+			}
 		}
 		step := min(l.step, c)
 		if l.congested {
