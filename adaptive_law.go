@@ -77,9 +77,15 @@ const (
 	// queueing. Below it a task takes about as long as the pool takes to
 	// hand it over, its run time moves with the cache and the scheduler
 	// rather than with a queue, and the capacity is not what limits the
-	// pool; the law then only grows while the capacity binds, and does
-	// not search for a no-load run time by halving the limit.
+	// pool; the law then climbs on throughput instead (see climb).
 	lawFloor = 20 * time.Microsecond
+	// lawClimb is the rise in throughput, as a fraction, that a growth of
+	// the limit must buy when the tasks are under lawFloor; a growth that
+	// buys less is taken back.
+	lawClimb = 0.05
+	// lawCeilingAge is how many windows a limit whose growth bought
+	// nothing stays a ceiling, before the law tries again.
+	lawCeilingAge = 64
 	// lawLever is the fall in concurrency, as a fraction, that makes a
 	// window comparable with the one before it when the law checks its
 	// no-load estimate; the law must also have halved the limit. A
@@ -109,6 +115,12 @@ type law struct {
 	step      int           // the next growth step; 0 after any decision but a growth
 	prev      observation   // the window before, if prev.runTime > 0
 	peak      float64       // best throughput (tasks per ns) while unconfirmed
+
+	// For tasks under lawFloor, which climb on throughput instead.
+	grewFrom int     // the limit before the last decision, if it was a growth
+	grewX    float64 // the throughput before that growth
+	ceiling  int     // a limit whose growth bought nothing; 0 if none
+	ceilAge  int     // windows since the ceiling was set
 }
 
 // decide returns the limit for the next window and what it did.
@@ -128,9 +140,12 @@ func (l *law) decide(o observation) (int, Decision) {
 	if l.noLoad == 0 || o.runTime < l.noLoad {
 		l.noLoad = o.runTime
 	}
-	if c <= l.min || o.runTime < lawFloor {
-		// There is no lower limit to compare with, or no queue to find.
-		l.confirmed = true
+	if o.runTime < lawFloor {
+		return l.climb(o, x)
+	}
+	l.grewFrom = 0
+	if c <= l.min {
+		l.confirmed = true // there is no lower limit to compare with
 	}
 	if prev.runTime > 0 && 2*c <= prev.capacity+1 && o.inFlight <= lawLever*prev.inFlight && l.stale(o, prev) {
 		l.noLoad = min(o.runTime, prev.runTime)
@@ -205,6 +220,39 @@ func (l *law) decide(o observation) (int, Decision) {
 	// growths goes on when it binds again: whether a window sees the pool
 	// full is a matter of the instant when it closes.
 	return c, DecisionHold
+}
+
+// climb decides for tasks shorter than lawFloor, whose run time tells
+// nothing about a queue: it grows the limit while the limit binds and a
+// growth raises the throughput by at least lawClimb, and takes back a
+// growth that did not, remembering that limit as a ceiling for
+// lawCeilingAge windows. More workers than the work needs cost a pool of
+// tiny tasks wake-ups and cache misses for nothing.
+func (l *law) climb(o observation, x float64) (int, Decision) {
+	c := o.capacity
+	l.confirmed, l.suspect, l.cutFrom = true, false, 0
+	if from := l.grewFrom; from > 0 {
+		l.grewFrom = 0
+		if from < c && x < l.grewX*(1+lawClimb) {
+			l.ceiling, l.ceilAge, l.step = from, 0, 0
+			return from, DecisionShrink
+		}
+	}
+	if l.ceiling > 0 {
+		if l.ceilAge++; l.ceilAge > lawCeilingAge {
+			l.ceiling = 0
+		}
+	}
+	if !o.saturated || c >= l.max || (l.ceiling > 0 && c >= l.ceiling) {
+		return c, DecisionHold
+	}
+	if l.step == 0 {
+		l.step = c
+	}
+	n := l.clamp(c + min(l.step, c))
+	l.step *= 2
+	l.grewFrom, l.grewX = c, x
+	return n, DecisionGrow
 }
 
 // stale reports whether window o, in which the limit and the concurrency

@@ -182,17 +182,25 @@ func TestLawDecisions(t *testing.T) {
 			}
 		}
 	})
-	t.Run("run times below the floor never make it cut", func(t *testing.T) {
+	t.Run("under the floor it climbs on throughput", func(t *testing.T) {
+		// Tasks far under the floor: their run time grows twelvefold at
+		// 64, which the law must not read as a queue, and the throughput
+		// stops growing at 16.
 		l := &law{min: 1, max: 64}
-		cs := drive(l, server{k: 16, d: lawFloor / 100}, 8, 20) // 12 times slower at 64, still under
-		for i, c := range cs[:3] {
-			if c <= 8 {
-				t.Errorf("capacity at window %d from 8: got %d; want growth, not a search by halving", i, c)
-			}
+		cs := drive(l, server{k: 16, d: lawFloor / 100}, 8, 20)
+		if cs[0] <= 8 {
+			t.Errorf("capacity after the first window from 8: got %d; want growth, not a search by halving", cs[0])
 		}
-		if got := cs[len(cs)-1]; got != 64 {
-			t.Errorf("capacity after 20 windows of tasks under the floor: got %d; want 64 (%v)", got, cs)
-		}
+		within(t, "from window 5", cs[5:], 16, 16)
+		l = &law{min: 1, max: 64}
+		cs = drive(l, server{k: math.Inf(1), d: lawFloor / 100}, 1, 20)
+		within(t, "with a throughput that keeps growing, from window 8", cs[8:], 64, 64)
+	})
+	t.Run("under the floor a ceiling expires", func(t *testing.T) {
+		l := &law{min: 1, max: 64}
+		cs := drive(l, server{k: 16, d: lawFloor / 100}, 8, lawCeilingAge)
+		cs = drive(l, server{k: 48, d: lawFloor / 100}, cs[len(cs)-1], 12)
+		within(t, "once the throughput grows further", cs[len(cs)-2:], 48, 64)
 	})
 	t.Run("a cut that does not shorten the run time is undone", func(t *testing.T) {
 		// A busy machine slows every task alike, whatever the concurrency.
