@@ -79,12 +79,13 @@ const (
 	// rather than with a queue, and the capacity is not what limits the
 	// pool; the law then climbs on throughput instead (see climb).
 	lawFloor = 20 * time.Microsecond
-	// lawClimb is the rise in throughput, as a fraction, that a growth of
-	// the limit must buy when the tasks are under lawFloor; a growth that
-	// buys less is taken back.
-	lawClimb = 0.05
-	// lawCeilingAge is how many windows a limit whose growth bought
-	// nothing stays a ceiling, before the law tries again.
+	// lawClimb is the fall in throughput, as a fraction, after which a
+	// growth of the limit is taken back when the tasks are under lawFloor.
+	// Throughput moves by several percent from window to window on a
+	// busy host, so a smaller fall proves nothing.
+	lawClimb = 0.1
+	// lawCeilingAge is how many windows a limit whose growth cost
+	// throughput stays a ceiling, before the law tries again.
 	lawCeilingAge = 64
 	// lawLever is the fall in concurrency, as a fraction, that makes a
 	// window comparable with the one before it when the law checks its
@@ -223,17 +224,17 @@ func (l *law) decide(o observation) (int, Decision) {
 }
 
 // climb decides for tasks shorter than lawFloor, whose run time tells
-// nothing about a queue: it grows the limit while the limit binds and a
-// growth raises the throughput by at least lawClimb, and takes back a
-// growth that did not, remembering that limit as a ceiling for
-// lawCeilingAge windows. More workers than the work needs cost a pool of
-// tiny tasks wake-ups and cache misses for nothing.
+// nothing about a queue: it grows the limit while the limit binds, and
+// takes back a growth after which the throughput fell by lawClimb or more,
+// keeping the limit before it as a ceiling for lawCeilingAge windows. More
+// workers than the work needs cost a pool of tiny tasks wake-ups and cache
+// misses.
 func (l *law) climb(o observation, x float64) (int, Decision) {
 	c := o.capacity
 	l.confirmed, l.suspect, l.cutFrom = true, false, 0
 	if from := l.grewFrom; from > 0 {
 		l.grewFrom = 0
-		if from < c && x < l.grewX*(1+lawClimb) {
+		if from < c && x < l.grewX*(1-lawClimb) {
 			l.ceiling, l.ceilAge, l.step = from, 0, 0
 			return from, DecisionShrink
 		}

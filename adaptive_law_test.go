@@ -185,22 +185,23 @@ func TestLawDecisions(t *testing.T) {
 	t.Run("under the floor it climbs on throughput", func(t *testing.T) {
 		// Tasks far under the floor: their run time grows twelvefold at
 		// 64, which the law must not read as a queue, and the throughput
-		// stops growing at 16.
+		// falls beyond 32 (contention).
 		l := &law{min: 1, max: 64}
 		cs := drive(l, server{k: 16, d: lawFloor / 100}, 8, 20)
 		if cs[0] <= 8 {
 			t.Errorf("capacity after the first window from 8: got %d; want growth, not a search by halving", cs[0])
 		}
-		within(t, "from window 5", cs[5:], 16, 16)
+		within(t, "from window 5", cs[5:], 16, 32)
 		l = &law{min: 1, max: 64}
 		cs = drive(l, server{k: math.Inf(1), d: lawFloor / 100}, 1, 20)
 		within(t, "with a throughput that keeps growing, from window 8", cs[8:], 64, 64)
 	})
 	t.Run("under the floor a ceiling expires", func(t *testing.T) {
 		l := &law{min: 1, max: 64}
-		cs := drive(l, server{k: 16, d: lawFloor / 100}, 8, lawCeilingAge)
-		cs = drive(l, server{k: 48, d: lawFloor / 100}, cs[len(cs)-1], 12)
-		within(t, "once the throughput grows further", cs[len(cs)-2:], 48, 64)
+		cs := drive(l, server{k: 8, d: lawFloor / 100}, 8, 3*lawCeilingAge)
+		within(t, "with a throughput that falls beyond 16", cs[2*lawCeilingAge:], 8, 32)
+		cs = drive(l, server{k: 48, d: lawFloor / 100}, cs[len(cs)-1], 2*lawCeilingAge)
+		within(t, "once it falls only beyond 96", cs[len(cs)-2:], 64, 64)
 	})
 	t.Run("a cut that does not shorten the run time is undone", func(t *testing.T) {
 		// A busy machine slows every task alike, whatever the concurrency.

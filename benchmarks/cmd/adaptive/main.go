@@ -33,7 +33,7 @@ import (
 type config struct {
 	k, maxCap, submitters int
 	hold, run, sweep      time.Duration
-	w                     bool
+	w, sim                bool
 	scale                 float64
 }
 
@@ -46,6 +46,7 @@ func main() {
 	flag.DurationVar(&cfg.run, "run", 4*time.Second, "length of an adaptive run, and of each phase of the run where K changes")
 	flag.DurationVar(&cfg.sweep, "sweep", 2*time.Second, "length of each fixed-capacity run")
 	flag.BoolVar(&cfg.w, "w", false, "also run W1–W5 with fixed and adaptive capacities")
+	flag.BoolVar(&cfg.sim, "sim", true, "run the backend simulation (false with -w: W1–W5 only)")
 	flag.Float64Var(&cfg.scale, "scale", 0.2, "with -w: fraction of the task counts of W1–W5")
 	md := flag.String("md", "results/adaptive.md", "file for the markdown report")
 	svg := flag.String("svg", "results/adaptive.svg", "file for the chart")
@@ -72,6 +73,12 @@ func run(cfg config, mdPath, svgPath string) error {
 	report("- Adaptive pool: `WithAdaptiveCapacity(Adaptive{Min: 1, Max: %d})`\n", cfg.maxCap)
 	report("- Cache-line round trip before the runs (LineRoundTrip): %v\n\n", benchmarks.LineRoundTrip(100_000))
 
+	if !cfg.sim {
+		if err := workloads(cfg, report); err != nil {
+			return err
+		}
+		return write(mdPath, out.Bytes())
+	}
 	best := map[int]benchmarks.Fixed{}
 	for _, k := range []int{cfg.k, 2 * cfg.k, max(cfg.k/2, 1)} {
 		sweep, err := sweepAt(cfg, k, report)
