@@ -38,9 +38,12 @@ import (
 // the run time, since it has never seen the no-load run time before.
 //
 // Timing costs the task path one random draw per task and, on the sampled
-// tasks (all of them when tasks are slow, fewer when they are many), two
-// clock reads and an uncontended lock; a pool without WithAdaptiveCapacity
-// pays nothing.
+// tasks (all of them when tasks are slow, at least one in 1024 when they
+// are many), two clock reads and an uncontended lock: in
+// BenchmarkAdaptiveTaskPath, Invoke of a tiny function costs the same
+// with and without it within the noise of a shared 2-core host, about
+// 100 ns. A pool without WithAdaptiveCapacity pays nothing: its task path
+// is unchanged.
 //
 // # Following GOMAXPROCS
 //
