@@ -32,10 +32,14 @@ import (
 // capacity down. The law, its parameters and their reasons are in
 // adaptive_law.go.
 //
-// A pool whose capacity never binds (fewer tasks than slots) makes no
-// decision: it has nothing to learn. A pool that starts above its knee
-// under load halves its capacity each window until halving stops shortening
-// the run time, since it has never seen the no-load run time before.
+// A pool whose capacity never binds (fewer tasks than slots) holds its
+// capacity: it has nothing to learn. A pool that starts above Min under
+// load has never seen the no-load run time: it halves its capacity each
+// window until halving stops shortening the run time, then returns to the
+// knee of the best throughput it saw. Tasks shorter than 20 µs, whose run
+// time tells more about the cache than about a queue, are sized by
+// throughput instead: the capacity grows while it binds, and a growth
+// after which the throughput fell by 10 % is taken back.
 //
 // Timing costs the task path one random draw per task and, on the sampled
 // tasks (all of them when tasks are slow, at least one in 1024 when they
