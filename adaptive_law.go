@@ -41,13 +41,15 @@ import (
 //
 // b is the lowest mean run time of any window. That estimate only falls,
 // so it is raised when it proves stale: when the law halved the limit, the
-// concurrency fell by lawLever or more, the run time fell by less than half of what queueing
-// would explain and did not rise, and it still looks queued, the run time
-// has no queueing in it and becomes b. Until such evidence exists (a pool
+// concurrency fell by lawLever or more, and the run time fell by less than
+// half of what queueing would explain, did not rise, and still looks
+// queued, then the run time has no queueing in it and becomes b. Until such evidence exists (a pool
 // that starts above Min under load has never seen its no-load run time),
 // the law halves the limit on every window in which it binds, and once the
 // evidence comes it returns to the knee of the best throughput seen
 // meanwhile.
+//
+// Tasks shorter than lawFloor are sized by throughput instead (climb).
 //
 // On a steady server of K slots (the model of adaptive_law_test.go) this
 // settles into a cycle of six or seven windows, from 0.97·K up in steps
@@ -178,7 +180,7 @@ func (l *law) decide(o observation) (int, Decision) {
 		}
 	}
 	b := float64(l.noLoad)
-	queued := rt > b*(1+lawTolerance) && o.runTime >= lawFloor
+	queued := rt > b*(1+lawTolerance)
 	suspect := l.suspect
 	l.suspect = queued && !suspect
 	switch {
