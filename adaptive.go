@@ -64,7 +64,8 @@ import (
 // by the caller sets the capacity until the next decision, which goes on
 // from it, within [Min, Max]. The controller is a goroutine of the pool
 // that starts with it and with Reboot and stops with Release, like the
-// purger; ReleaseTimeout waits for it. Stats reports its view.
+// purger; ReleaseTimeout waits for it. Stats reports its view. Each pool
+// of a multi-pool has a controller of its own, with the same bounds.
 type Adaptive struct {
 	// Min is the lowest capacity, at least 1; zero means 1.
 	Min int
