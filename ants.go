@@ -89,6 +89,14 @@ var (
 	// be compared (a slice, map or func). Such a key could never be found
 	// again.
 	ErrInvalidKey = errors.New("key is not equal to itself")
+	// ErrInvalidAdaptiveCapacity is returned when the bounds of
+	// WithAdaptiveCapacity are negative, above math.MaxInt32, or Min is
+	// above Max. The error returned wraps it with the bounds.
+	ErrInvalidAdaptiveCapacity = errors.New("invalid adaptive capacity")
+
+	// ErrAdaptivePreAlloc is returned when WithAdaptiveCapacity is combined
+	// with PreAlloc, which fixes the capacity.
+	ErrAdaptivePreAlloc = errors.New("adaptive capacity cannot be used with PreAlloc")
 )
 
 // defaultPool is built on first use, so importing the package starts nothing.

@@ -48,6 +48,10 @@
 // woken), so that a producer refills it in one go while the workers are
 // still busy.
 //
+// With [WithAdaptiveCapacity], the pool sets n itself within bounds: it
+// times its tasks and keeps n near the concurrency beyond which they queue
+// behind whatever they wait on, or it follows GOMAXPROCS; see [Adaptive].
+//
 // With [WithQueueSize], a pool also holds up to that many accepted tasks in
 // a queue in front of its workers: Submit returns as soon as its task is
 // queued, and only waits (or fails, if Nonblocking) when the queue is full
@@ -137,7 +141,8 @@
 //
 // Every face has a Stats method returning a [Stats] snapshot: capacity,
 // workers, busy, idle, waiting and queued counts, and cumulative counts of
-// submitted, completed, rejected, panicked and cancelled tasks. The module
+// submitted, completed, rejected, panicked and cancelled tasks, and the
+// view of the adaptive controller of a pool that has one. The module
 // github.com/antsgo/ants/prometheus exports them to Prometheus, and the
 // module github.com/antsgo/ants/otel reports them through OpenTelemetry.
 //

@@ -98,6 +98,7 @@ type engine[T any] struct {
 	// a priority other than the pool's own; nil until then, when tasks is
 	// the only ring. Workers pop the highest priority first.
 	rings atomic.Pointer[[]prioRing[T]]
+	tuner *tuner // adaptive capacity (adaptive.go); nil when off
 
 	// gate admits the tasks; its limit, read on every task, comes first, and
 	// its counters sit on lines of their own.
@@ -146,6 +147,8 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 		capacity = int64(min(size, math.MaxInt32))
 	}
 	e.capacity.Store(capacity)
+	adapt(e, size) // may set the starting capacity
+	capacity = e.capacity.Load()
 	e.spinRate.v.Store(rateMax)
 	e.pollRate.v.Store(rateMax)
 	cells, ok := ringCells[T](opts, capacity)

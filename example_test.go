@@ -15,6 +15,7 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -264,6 +265,55 @@ func ExampleWithQueueSize() {
 	// task 1
 	// task 2
 	// task 3
+}
+
+func ExampleWithAdaptiveCapacity() {
+	// The tasks call a backend that serves 8 calls at once; the pool does
+	// not know that, and finds out by timing them.
+	backend := make(chan struct{}, 8)
+	call := func() {
+		backend <- struct{}{}
+		time.Sleep(time.Millisecond)
+		<-backend
+	}
+
+	pool, err := NewPool(0, WithAdaptiveCapacity(Adaptive{Min: 1, Max: 64}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("starts at Min:", pool.Cap())
+	for range 1000 {
+		if err := pool.Submit(call); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := pool.ReleaseTimeout(10 * time.Second); err != nil {
+		log.Fatal(err)
+	}
+
+	// Where the capacity ended depends on the machine's timing, so this
+	// only prints that the controller measured and decided.
+	s := pool.Stats()
+	fmt.Println("within bounds:", s.Capacity >= 1 && s.Capacity <= 64)
+	fmt.Println("no-load run time at least 1ms:", s.NoLoadRunTime >= time.Millisecond)
+	fmt.Println("decided:", s.Decision != DecisionNone && !s.DecidedAt.IsZero())
+	// Output:
+	// starts at Min: 1
+	// within bounds: true
+	// no-load run time at least 1ms: true
+	// decided: true
+}
+
+func ExampleAdaptive_followGOMAXPROCS() {
+	// One worker per processor that Go uses, following GOMAXPROCS when it
+	// changes, as it does since Go 1.25 when the container's CPU limit does.
+	pool, err := NewPool(0, WithAdaptiveCapacity(Adaptive{FollowGOMAXPROCS: true}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Release()
+	fmt.Println(pool.Cap() == runtime.GOMAXPROCS(0))
+	// Output: true
 }
 
 func ExampleSubmitFuture() {

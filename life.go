@@ -12,18 +12,21 @@ import (
 // starts a new life instead of reopening the old one, so a goroutine holding
 // an old life can never mistake it for the current one.
 //
-// A life has one purger goroutine, unless purging is disabled.
+// A life has one purger goroutine, unless purging is disabled, and one
+// adaptive controller if the pool has adaptive capacity.
 type life struct {
 	closed atomic.Bool
 
 	stop   chan struct{} // closed by Release: the purger returns
 	purged chan struct{} // closed when the purger has returned
+	tuned  chan struct{} // closed when the adaptive controller has returned
 
 	drained   chan struct{} // closed once the released pool has no task and no worker left
 	drainOnce sync.Once
 }
 
-// newLife returns an open life and starts its purger.
+// newLife returns an open life and starts its purger and adaptive
+// controller.
 func (e *engine[T]) newLife() *life {
 	l := &life{
 		stop:    make(chan struct{}),
@@ -35,13 +38,14 @@ func (e *engine[T]) newLife() *life {
 	} else {
 		go e.purge(l)
 	}
+	l.tuned = e.startTuner(l)
 	return l
 }
 
-// wait blocks until the released life has drained and its purger has
-// returned, or until ctx is done.
+// wait blocks until the released life has drained and its purger and
+// controller have returned, or until ctx is done.
 func (l *life) wait(ctx context.Context) error {
-	for _, ch := range [...]chan struct{}{l.drained, l.purged} {
+	for _, ch := range [...]chan struct{}{l.drained, l.purged, l.tuned} {
 		select {
 		case <-ch:
 		case <-ctx.Done():

@@ -57,7 +57,9 @@ func (e *engine[T]) Cap() int {
 // once, in order, before newcomers; shrinking stops surplus idle workers at
 // once and lets running tasks finish, after which their surplus workers
 // exit: from the moment Tune returns, no worker starts a task while the
-// pool runs as many as the new capacity.
+// pool runs as many as the new capacity. On a pool with adaptive capacity
+// the controller goes on from the new capacity at its next decision, and
+// brings it back within its bounds.
 func (e *engine[T]) Tune(size int) {
 	if e == nil || size <= 0 || e.opts.PreAlloc {
 		return

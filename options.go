@@ -80,6 +80,12 @@ type Options struct {
 	// goroutine does. It costs two label switches per task, and a context
 	// per queued task, while set; nothing when not set.
 	TaskLabels bool
+	// Adaptive, when not nil, lets the pool set its own capacity within
+	// bounds; see [Adaptive]. The constructor's size is then the starting
+	// capacity. Invalid bounds are rejected with
+	// ErrInvalidAdaptiveCapacity, and PreAlloc, which fixes the capacity,
+	// with ErrAdaptivePreAlloc.
+	Adaptive *Adaptive
 }
 
 // MaxQueueSize is the largest QueueSize a pool accepts. The queue's buffer is
@@ -145,6 +151,12 @@ func WithTaskLabels(on bool) Option {
 	return func(opts *Options) { opts.TaskLabels = on }
 }
 
+// WithAdaptiveCapacity lets the pool set its own capacity, following the
+// run time of its tasks or GOMAXPROCS; see [Adaptive].
+func WithAdaptiveCapacity(a Adaptive) Option {
+	return func(opts *Options) { opts.Adaptive = &a }
+}
+
 // loadOptions applies options over the zero Options and validates the result.
 func loadOptions(size int, options []Option) (Options, error) {
 	var opts Options
@@ -160,6 +172,15 @@ func loadOptions(size int, options []Option) (Options, error) {
 		return opts, ErrInvalidPreAllocSize
 	case opts.QueueSize < 0 || opts.QueueSize > MaxQueueSize:
 		return opts, ErrInvalidQueueSize
+	case opts.Adaptive != nil && opts.PreAlloc:
+		return opts, ErrAdaptivePreAlloc
+	}
+	if opts.Adaptive != nil {
+		if _, _, err := opts.Adaptive.bounds(); err != nil {
+			return opts, err
+		}
+		a := *opts.Adaptive // the caller may change theirs later
+		opts.Adaptive = &a
 	}
 	if opts.ExpiryDuration <= 0 {
 		opts.ExpiryDuration = DefaultCleanIntervalTime

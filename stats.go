@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 )
 
 // Stats is a snapshot of a pool's gauges and cumulative counters, as
@@ -46,6 +47,24 @@ type Stats struct {
 	// Keys is the number of keys with pending work of a Keyed front; it is
 	// 0 for a pool.
 	Keys int
+
+	// The fields below are the view of the controller of a pool with
+	// [WithAdaptiveCapacity]; they are zero on other pools. Capacity is
+	// the limit it set. On a multi-pool the run times are the largest of
+	// its pools and the decision is the latest.
+
+	// NoLoadRunTime is the controller's estimate of the run time of a task
+	// that queues behind nothing: the lowest mean run time of its windows,
+	// raised when cutting the capacity stops shortening the run time. It
+	// stays zero when the controller follows GOMAXPROCS.
+	NoLoadRunTime time.Duration
+	// RunTime is the mean run time of the tasks timed in the controller's
+	// last window.
+	RunTime time.Duration
+	// Decision is what the controller last did with the capacity.
+	Decision Decision
+	// DecidedAt is when it did it.
+	DecidedAt time.Time
 }
 
 // counters are the engine's counts of the rarer events. The per-task counts,
@@ -96,6 +115,9 @@ func (e *engine[T]) Stats() Stats {
 		Cancelled: e.counters.cancelled.Load(),
 	}
 	s.Idle = max(s.Workers-s.Busy, 0)
+	if e.tuner != nil {
+		e.tuner.report(&s)
+	}
 	return s
 }
 
@@ -117,4 +139,9 @@ func (s *Stats) add(o Stats) {
 	s.Panicked += o.Panicked
 	s.Cancelled += o.Cancelled
 	s.Keys += o.Keys
+	s.NoLoadRunTime = max(s.NoLoadRunTime, o.NoLoadRunTime)
+	s.RunTime = max(s.RunTime, o.RunTime)
+	if o.DecidedAt.After(s.DecidedAt) {
+		s.Decision, s.DecidedAt = o.Decision, o.DecidedAt
+	}
 }

@@ -32,8 +32,10 @@
 // # Metrics
 //
 // Each metric carries the label pool, set to the name given to Add, and the
-// constant labels of [WithConstLabels]. With the default namespace "ants"
-// the metrics are:
+// constant labels of [WithConstLabels]. The capacity of a pool with
+// ants.WithAdaptiveCapacity is the limit its controller set; the two
+// run-time gauges are exported only for such a pool, once its controller
+// has made a decision. With the default namespace "ants" the metrics are:
 //
 //	ants_pool_capacity                 gauge    maximum workers, -1 if unlimited
 //	ants_pool_workers                  gauge    live worker goroutines
@@ -41,6 +43,8 @@
 //	ants_pool_idle_workers             gauge    live workers not running a task
 //	ants_pool_waiting_submitters       gauge    submitters blocked for a slot
 //	ants_pool_queued_tasks             gauge    accepted tasks not yet started
+//	ants_pool_no_load_run_time_seconds gauge    adaptive: estimated no-load run time
+//	ants_pool_run_time_seconds         gauge    adaptive: mean run time, last window
 //	ants_pool_tasks_submitted_total    counter  tasks accepted
 //	ants_pool_tasks_completed_total    counter  accepted tasks finished
 //	ants_pool_tasks_rejected_total     counter  submissions refused as overload
@@ -131,41 +135,46 @@ func WithConstLabels(labels prometheus.Labels) Option {
 
 // metric describes one exported field of ants.Stats.
 type metric struct {
-	name    string
-	help    string
-	counter bool
-	value   func(s *ants.Stats) float64
+	name     string
+	help     string
+	counter  bool
+	adaptive bool // exported only for a pool whose adaptive controller has decided
+	value    func(s *ants.Stats) float64
 }
 
 // metrics lists the exported fields: the gauges first, then the counters,
 // so that counters[i] of an entry belongs to metrics[numGauges+i].
 var metrics = [...]metric{
-	{"capacity", "Maximum number of workers the pool runs at once, or -1 if the pool is unlimited.", false,
+	{"capacity", "Maximum number of workers the pool runs at once, or -1 if the pool is unlimited.", false, false,
 		func(s *ants.Stats) float64 { return float64(s.Capacity) }},
-	{"workers", "Number of live worker goroutines of the pool.", false,
+	{"workers", "Number of live worker goroutines of the pool.", false, false,
 		func(s *ants.Stats) float64 { return float64(s.Workers) }},
-	{"busy_workers", "Number of workers of the pool running a task.", false,
+	{"busy_workers", "Number of workers of the pool running a task.", false, false,
 		func(s *ants.Stats) float64 { return float64(s.Busy) }},
-	{"idle_workers", "Number of live workers of the pool not running a task.", false,
+	{"idle_workers", "Number of live workers of the pool not running a task.", false, false,
 		func(s *ants.Stats) float64 { return float64(s.Idle) }},
-	{"waiting_submitters", "Number of submitters blocked waiting for a free slot in the pool.", false,
+	{"waiting_submitters", "Number of submitters blocked waiting for a free slot in the pool.", false, false,
 		func(s *ants.Stats) float64 { return float64(s.Waiting) }},
-	{"queued_tasks", "Number of tasks the pool accepted and has not started yet.", false,
+	{"queued_tasks", "Number of tasks the pool accepted and has not started yet.", false, false,
 		func(s *ants.Stats) float64 { return float64(s.Queued) }},
-	{"tasks_submitted_total", "Total number of tasks the pool accepted.", true,
+	{"no_load_run_time_seconds", "Adaptive capacity: the controller's estimate of the run time of a task that queues behind nothing.", false, true,
+		func(s *ants.Stats) float64 { return s.NoLoadRunTime.Seconds() }},
+	{"run_time_seconds", "Adaptive capacity: the mean run time of the tasks timed in the controller's last window.", false, true,
+		func(s *ants.Stats) float64 { return s.RunTime.Seconds() }},
+	{"tasks_submitted_total", "Total number of tasks the pool accepted.", true, false,
 		func(s *ants.Stats) float64 { return float64(s.Submitted) }},
-	{"tasks_completed_total", "Total number of accepted tasks that finished, including those that panicked.", true,
+	{"tasks_completed_total", "Total number of accepted tasks that finished, including those that panicked.", true, false,
 		func(s *ants.Stats) float64 { return float64(s.Completed) }},
-	{"tasks_rejected_total", "Total number of submissions the pool refused because it was overloaded.", true,
+	{"tasks_rejected_total", "Total number of submissions the pool refused because it was overloaded.", true, false,
 		func(s *ants.Stats) float64 { return float64(s.Rejected) }},
-	{"tasks_panicked_total", "Total number of tasks that panicked.", true,
+	{"tasks_panicked_total", "Total number of tasks that panicked.", true, false,
 		func(s *ants.Stats) float64 { return float64(s.Panicked) }},
-	{"tasks_cancelled_total", "Total number of submissions abandoned because their context ended before the pool admitted the task.", true,
+	{"tasks_cancelled_total", "Total number of submissions abandoned because their context ended before the pool admitted the task.", true, false,
 		func(s *ants.Stats) float64 { return float64(s.Cancelled) }},
 }
 
 const (
-	numGauges   = 6
+	numGauges   = 8
 	numCounters = len(metrics) - numGauges
 )
 
@@ -284,6 +293,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		e.monotonic(values[numGauges:])
 		for i, m := range metrics {
+			if m.adaptive && s.Decision == ants.DecisionNone {
+				continue
+			}
 			typ := prometheus.GaugeValue
 			if m.counter {
 				typ = prometheus.CounterValue

@@ -127,3 +127,75 @@ func BenchmarkCollect(b *testing.B) {
 		}
 	}
 }
+
+func TestCollectorExportsAdaptivePools(t *testing.T) {
+	t.Run("the run-time gauges appear once the controller decided", func(t *testing.T) {
+		c := antsprom.NewCollector()
+		mustAdd(t, c, "adaptive", fixed{Capacity: 12, NoLoadRunTime: 2 * time.Millisecond, RunTime: 3 * time.Millisecond,
+			Decision: ants.DecisionShrink, DecidedAt: time.Unix(1, 0)})
+		want := exposition("ants_pool_capacity",
+			"Maximum number of workers the pool runs at once, or -1 if the pool is unlimited.",
+			"gauge", `{pool="adaptive"} 12`) +
+			exposition("ants_pool_no_load_run_time_seconds",
+				"Adaptive capacity: the controller's estimate of the run time of a task that queues behind nothing.",
+				"gauge", `{pool="adaptive"} 0.002`) +
+			exposition("ants_pool_run_time_seconds",
+				"Adaptive capacity: the mean run time of the tasks timed in the controller's last window.",
+				"gauge", `{pool="adaptive"} 0.003`)
+		if err := testutil.CollectAndCompare(c, strings.NewReader(want),
+			"ants_pool_capacity", "ants_pool_no_load_run_time_seconds", "ants_pool_run_time_seconds"); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("a live adaptive pool exports the limit its controller set", func(t *testing.T) {
+		pool, err := ants.NewPool(2, ants.WithAdaptiveCapacity(ants.Adaptive{Min: 2, Max: 8}))
+		if err != nil {
+			t.Fatalf("NewPool: %v", err)
+		}
+		defer func() {
+			if err := pool.ReleaseTimeout(waitLimit); err != nil {
+				t.Errorf("ReleaseTimeout: %v", err)
+			}
+		}()
+		c := antsprom.NewCollector()
+		mustAdd(t, c, "live", pool)
+		deadline := time.Now().Add(waitLimit)
+		for testutil.CollectAndCount(c, "ants_pool_run_time_seconds") == 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("no ants_pool_run_time_seconds within %v", waitLimit)
+			}
+			if err := pool.Submit(func() { time.Sleep(100 * time.Microsecond) }); err != nil {
+				t.Fatalf("Submit: %v", err)
+			}
+		}
+		// The controller may move the limit between two reads, so each
+		// read is held to the bounds rather than to the other.
+		s := pool.Stats()
+		got := testutil.ToFloat64(gaugeOf(t, c, "ants_pool_capacity"))
+		if got < 2 || got > 8 || s.Capacity < 2 || s.Capacity > 8 {
+			t.Errorf("ants_pool_capacity = %v, Stats().Capacity = %d; want both within [2, 8]", got, s.Capacity)
+		}
+	})
+}
+
+// gaugeOf returns a collector that exports only the metric name of c.
+func gaugeOf(t *testing.T, c prometheus.Collector, name string) prometheus.Collector {
+	t.Helper()
+	return filtered{c, name}
+}
+
+// filtered is a collector that passes on only one metric family of another.
+type filtered struct {
+	prometheus.Collector
+	name string
+}
+
+func (f filtered) Collect(ch chan<- prometheus.Metric) {
+	all := make(chan prometheus.Metric)
+	go func() { f.Collector.Collect(all); close(all) }()
+	for m := range all {
+		if strings.Contains(m.Desc().String(), `"`+f.name+`"`) {
+			ch <- m
+		}
+	}
+}

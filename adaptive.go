@@ -1,0 +1,387 @@
+package ants
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Adaptive configures a pool that sets its own capacity; pass it to
+// [WithAdaptiveCapacity]. Zero fields take their defaults, so Adaptive{}
+// is a valid configuration: a capacity between 1 and math.MaxInt32 driven
+// by the run time of the tasks.
+//
+// # Following the run time
+//
+// Without FollowGOMAXPROCS the pool times its tasks and keeps its capacity
+// near the knee of whatever the tasks wait on: it grows the capacity while
+// the run time stays flat and every slot is used, and cuts it to the
+// throughput times the no-load run time when the run time rises, which
+// means the tasks queue behind a shared resource. The pool starts at the
+// size given to its constructor, clamped to [Min, Max], or at Min if the
+// size is not positive. On a steady load of knee K the law keeps the
+// capacity between 0.96·K and max(K+7, 1.3·K) on its model, in a cycle of
+// six or seven measurement windows of 5 ms or four run times each; a real
+// pool in front of a simulated server on synctest's fake clock stays
+// between 0.9·K and max(K+9, 1.4·K). A cut that does not shorten the run
+// time is undone in the next window, so a busy host does not walk the
+// capacity down. The law, its parameters and their reasons are in
+// adaptive_law.go.
+//
+// A pool whose capacity never binds (fewer tasks than slots) holds its
+// capacity: it has nothing to learn. A pool that starts above Min under
+// load has never seen the no-load run time: it halves its capacity each
+// window until halving stops shortening the run time, then returns to the
+// knee of the best throughput it saw. Tasks shorter than 20 µs, whose run
+// time tells more about the cache than about a queue, are sized by
+// throughput instead: the capacity grows while it binds, and a growth
+// after which the throughput fell by 10 % is taken back.
+//
+// Timing costs the task path one random draw per task and, on the sampled
+// tasks (all of them when tasks are slow, at least one in 1024 when they
+// are many), two clock reads and an uncontended lock: in
+// BenchmarkAdaptiveTaskPath, Invoke of a tiny function costs the same
+// with and without it within the noise of a shared 2-core host, about
+// 100 ns. A pool without WithAdaptiveCapacity pays nothing: its task path
+// is unchanged.
+//
+// # Following GOMAXPROCS
+//
+// With FollowGOMAXPROCS the capacity is runtime.GOMAXPROCS(0), clamped to
+// [Min, Max], read when the pool is built and once a second while it is
+// open: a pool for CPU-bound tasks that follows the processors Go uses,
+// which since Go 1.25 follow the container's CPU limit. Nothing is timed,
+// and the constructor's size is ignored.
+//
+// # Semantics
+//
+// Every capacity change is a [Pool.Tune], so blocking, Nonblocking,
+// MaxBlockingTasks and the queue behave as on a pool of that size. A Tune
+// by the caller sets the capacity until the next decision, which goes on
+// from it, within [Min, Max]. The controller is a goroutine of the pool
+// that starts with it and with Reboot and stops with Release, like the
+// purger; ReleaseTimeout waits for it. Stats reports its view. Each pool
+// of a multi-pool has a controller of its own, with the same bounds.
+type Adaptive struct {
+	// Min is the lowest capacity, at least 1; zero means 1.
+	Min int
+	// Max is the highest capacity; zero means math.MaxInt32, a bound of
+	// the law alone. It must not be below Min.
+	Max int
+	// FollowGOMAXPROCS sets the capacity to GOMAXPROCS instead of timing
+	// the tasks.
+	FollowGOMAXPROCS bool
+}
+
+// bounds returns Min and Max with their defaults applied, or an error
+// wrapping ErrInvalidAdaptiveCapacity.
+func (a Adaptive) bounds() (lo, hi int, err error) {
+	lo, hi = max(a.Min, 1), a.Max
+	if hi == 0 {
+		hi = math.MaxInt32
+	}
+	switch {
+	case a.Min < 0 || a.Max < 0:
+		err = fmt.Errorf("%w: negative bound (min %d, max %d)", ErrInvalidAdaptiveCapacity, a.Min, a.Max)
+	case a.Min > math.MaxInt32 || a.Max > math.MaxInt32:
+		err = fmt.Errorf("%w: bound above math.MaxInt32 (min %d, max %d)", ErrInvalidAdaptiveCapacity, a.Min, a.Max)
+	case lo > hi:
+		err = fmt.Errorf("%w: min %d above max %d", ErrInvalidAdaptiveCapacity, lo, hi)
+	}
+	return lo, hi, err
+}
+
+// Decision is what the adaptive controller of a pool last did with its
+// capacity; see [Stats].
+type Decision uint8
+
+const (
+	// DecisionNone means no decision yet, or a pool without adaptive
+	// capacity.
+	DecisionNone Decision = iota
+	// DecisionHold kept the capacity.
+	DecisionHold
+	// DecisionGrow raised it.
+	DecisionGrow
+	// DecisionShrink lowered it.
+	DecisionShrink
+)
+
+// String returns "none", "hold", "grow" or "shrink".
+func (d Decision) String() string {
+	switch d {
+	case DecisionHold:
+		return "hold"
+	case DecisionGrow:
+		return "grow"
+	case DecisionShrink:
+		return "shrink"
+	}
+	return "none"
+}
+
+// Windows of the tuner. A window opens at once after a growth, and one run
+// time after a cut, when the tasks queued behind the old capacity have
+// gone; it closes once it is long enough and has enough timed tasks. Only
+// the tasks that start and end inside it count.
+const (
+	minWindow     = 5 * time.Millisecond // shortest window
+	windowRuns    = 4                    // a window lasts at least four run times
+	minSamples    = 16                   // timed tasks a window needs, or two per slot if fewer
+	maxWindow     = time.Second          // after which a window with one timed task will do
+	sampleTarget  = 256                  // timed tasks a window aims for when tasks are many
+	maxSampleMask = 1<<10 - 1            // time at least one task in 1024
+	followPeriod  = time.Second          // how often FollowGOMAXPROCS reads GOMAXPROCS, as often as the runtime updates it
+)
+
+// tunable is what the tuner needs of its pool.
+type tunable interface {
+	Cap() int
+	Tune(size int)
+	signals() signals
+}
+
+// signals is what the tuner reads of its pool at the end of a window.
+type signals struct {
+	completed, rejected uint64 // cumulative counts of finished and refused tasks
+	busy                bool   // a task is running or queued
+	saturated           bool   // every slot is taken, or submitters wait
+}
+
+// tuner is the adaptive controller of one pool.
+type tuner struct {
+	pool     tunable
+	min, max int
+	follow   bool
+
+	// mask picks the timed tasks: a task is timed if a random number has
+	// no bit of mask set. Every task reads it, and only the timed ones
+	// write the fields after it, so it has a cache line of its own.
+	_    cacheLinePad
+	mask atomic.Uint32
+	_    cacheLinePad
+
+	mu        sync.Mutex // guards what follows
+	from      time.Time  // start of the window; zero while a change settles
+	sum       time.Duration
+	n         int
+	completed uint64 // the pool's counters when the window opened
+	rejected  uint64
+	idle      time.Duration // the last wait of an idle pool
+	law       law
+	runTime   time.Duration // mean run time of the last window
+	decision  Decision
+	decided   time.Time
+}
+
+// adapt makes e adaptive if its options ask for it: it sets the starting
+// capacity and, unless it follows GOMAXPROCS, times e's tasks. size is the
+// constructor's.
+func adapt[T any](e *engine[T], size int) {
+	a := e.opts.Adaptive
+	if a == nil {
+		return
+	}
+	lo, hi, _ := a.bounds() // validated by loadOptions
+	t := &tuner{pool: e, min: lo, max: hi, follow: a.FollowGOMAXPROCS, law: law{min: lo, max: hi}}
+	start := lo
+	switch {
+	case t.follow:
+		start = t.clamp(runtime.GOMAXPROCS(0))
+	case size > 0:
+		start = t.clamp(size)
+	}
+	e.capacity.Store(int64(start))
+	e.tuner = t
+	if !t.follow {
+		e.exec = timed(t, e.exec)
+	}
+}
+
+// timed wraps exec so that it times the tasks that t samples.
+func timed[T any](t *tuner, exec func(T)) func(T) {
+	return func(task T) {
+		if rand.Uint32()&t.mask.Load() != 0 {
+			exec(task)
+			return
+		}
+		start := time.Now()
+		exec(task)
+		t.record(start, time.Since(start))
+	}
+}
+
+// record adds the run time d of a task that started at start to the
+// window, if the task started inside it.
+func (t *tuner) record(start time.Time, d time.Duration) {
+	t.mu.Lock()
+	if !t.from.IsZero() && !start.Before(t.from) {
+		t.sum += d
+		t.n++
+		if t.n%(2*sampleTarget) == 0 {
+			// Far more tasks than the window needs: time half as many
+			// from now on, rather than wait for the window to end.
+			if m := t.mask.Load(); m < maxSampleMask {
+				t.mask.Store(m<<1 | 1)
+			}
+		}
+	}
+	t.mu.Unlock()
+}
+
+// startTuner starts the controller of life l, if the pool has one, and
+// returns a channel closed when it has returned.
+func (e *engine[T]) startTuner(l *life) chan struct{} {
+	done := make(chan struct{})
+	if e.tuner == nil {
+		close(done)
+	} else {
+		go e.tuner.run(l, done)
+	}
+	return done
+}
+
+// run drives the controller until l is closed.
+func (t *tuner) run(l *life, done chan struct{}) {
+	defer close(done)
+	timer := time.NewTimer(t.begin(time.Now()))
+	defer timer.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-timer.C:
+			timer.Reset(t.tick(time.Now()))
+		}
+	}
+}
+
+// begin opens the first window of a life and returns the wait until the
+// first tick.
+func (t *tuner) begin(now time.Time) time.Duration {
+	if t.follow {
+		return followPeriod
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.open(now)
+	return t.window()
+}
+
+// tick does what is due at now and returns the wait until the next tick.
+func (t *tuner) tick(now time.Time) time.Duration {
+	if t.follow {
+		t.followProcs(now)
+		return followPeriod
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.from.IsZero() { // the last change has settled
+		t.open(now)
+		return t.window()
+	}
+	elapsed := now.Sub(t.from)
+	sig := t.pool.signals()
+	done := sig.completed - t.completed
+	if done == 0 && !sig.busy { // an idle pool: wait longer, up to maxWindow
+		t.idle = min(max(2*t.idle, minWindow), maxWindow)
+		t.open(now)
+		return t.idle
+	}
+	t.idle = 0
+	done = max(done, uint64(t.n)) // a timed task may not be counted yet
+	if t.n < min(minSamples, 2*t.pool.Cap()) && (t.n == 0 || elapsed < maxWindow) {
+		return max(elapsed, minWindow) // double the window
+	}
+	rt := max(t.sum/time.Duration(t.n), 1)
+	o := observation{
+		capacity:  t.pool.Cap(),
+		runTime:   rt,
+		inFlight:  float64(done) / float64(elapsed) * float64(rt),
+		saturated: sig.saturated || sig.rejected > t.rejected,
+	}
+	n, d := t.law.decide(o)
+	t.runTime, t.decision, t.decided = rt, d, now
+	t.sample(float64(done) / float64(elapsed))
+	if n == o.capacity {
+		t.open(now)
+		return t.window()
+	}
+	t.pool.Tune(n)
+	if n > o.capacity {
+		// More workers leave no backlog behind: measure at once.
+		t.open(now)
+		return t.window()
+	}
+	t.from = time.Time{}
+	return max(min(rt, maxWindow), time.Millisecond)
+}
+
+// open starts a window at now.
+func (t *tuner) open(now time.Time) {
+	t.from, t.sum, t.n = now, 0, 0
+	sig := t.pool.signals()
+	t.completed, t.rejected = sig.completed, sig.rejected
+}
+
+// window returns how long the next window lasts at least.
+func (t *tuner) window() time.Duration {
+	return max(minWindow, windowRuns*t.runTime)
+}
+
+// sample sets the mask so that a window of throughput x (tasks per
+// nanosecond) times about sampleTarget tasks.
+func (t *tuner) sample(x float64) {
+	per := x * float64(t.window()) / sampleTarget
+	mask := uint32(0)
+	for float64(mask+1)*2 <= per && mask < maxSampleMask {
+		mask = mask<<1 | 1
+	}
+	t.mask.Store(mask)
+}
+
+// followProcs sets the capacity to GOMAXPROCS.
+func (t *tuner) followProcs(now time.Time) {
+	c, n := t.pool.Cap(), t.clamp(runtime.GOMAXPROCS(0))
+	d := DecisionHold
+	switch {
+	case n > c:
+		d = DecisionGrow
+	case n < c:
+		d = DecisionShrink
+	}
+	if d != DecisionHold {
+		t.pool.Tune(n)
+	}
+	t.mu.Lock()
+	t.decision, t.decided = d, now
+	t.mu.Unlock()
+}
+
+// clamp bounds n to [Min, Max].
+func (t *tuner) clamp(n int) int { return min(max(n, t.min), t.max) }
+
+// report fills in the controller's view in s.
+func (t *tuner) report(s *Stats) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s.NoLoadRunTime = t.law.noLoad
+	s.RunTime = t.runTime
+	s.Decision = t.decision
+	s.DecidedAt = t.decided
+}
+
+// signals returns what the tuner reads of the pool.
+func (e *engine[T]) signals() signals {
+	c, a := e.capacity.Load(), e.gate.admitted()
+	return signals{
+		completed: e.gate.completed.Load(),
+		rejected:  e.counters.rejected.Load(),
+		busy:      a > 0,
+		saturated: e.gate.blocked.Load() > 0 || (c >= 0 && a >= c),
+	}
+}
