@@ -65,7 +65,10 @@ import (
 // from it, within [Min, Max]. The controller is a goroutine of the pool
 // that starts with it and with Reboot and stops with Release, like the
 // purger; ReleaseTimeout waits for it. Stats reports its view. Each pool
-// of a multi-pool has a controller of its own, with the same bounds.
+// of a multi-pool has a controller of its own, with the same bounds. A
+// sub-pool given WithAdaptiveCapacity has one too, which sets its limit
+// the same way (see [Pool.NewSubpool]); it runs while the sub-pool and its
+// pool are open.
 type Adaptive struct {
 	// Min is the lowest capacity, at least 1; zero means 1.
 	Min int
@@ -187,14 +190,7 @@ func adapt[T any](e *engine[T], size int) {
 		return
 	}
 	lo, hi, _ := a.bounds() // validated by loadOptions
-	t := &tuner{pool: e, min: lo, max: hi, follow: a.FollowGOMAXPROCS, law: law{min: lo, max: hi}}
-	start := lo
-	switch {
-	case t.follow:
-		start = t.clamp(runtime.GOMAXPROCS(0))
-	case size > 0:
-		start = t.clamp(size)
-	}
+	t, start := newTuner(e, a, lo, hi, size)
 	e.capacity.Store(int64(start))
 	e.tuner = t
 	if !t.follow {
@@ -202,10 +198,27 @@ func adapt[T any](e *engine[T], size int) {
 	}
 }
 
+// newTuner returns the controller of pool within [lo, hi] as a says, and
+// the capacity it starts at given the size asked for.
+func newTuner(pool tunable, a *Adaptive, lo, hi, size int) (*tuner, int) {
+	t := &tuner{pool: pool, min: lo, max: hi, follow: a.FollowGOMAXPROCS, law: law{min: lo, max: hi}}
+	start := lo
+	switch {
+	case t.follow:
+		start = t.clamp(runtime.GOMAXPROCS(0))
+	case size > 0:
+		start = t.clamp(size)
+	}
+	return t, start
+}
+
+// sampled reports whether to time the task about to run.
+func (t *tuner) sampled() bool { return rand.Uint32()&t.mask.Load() == 0 }
+
 // timed wraps exec so that it times the tasks that t samples.
 func timed[T any](t *tuner, exec func(T)) func(T) {
 	return func(task T) {
-		if rand.Uint32()&t.mask.Load() != 0 {
+		if !t.sampled() {
 			exec(task)
 			return
 		}
@@ -233,26 +246,24 @@ func (t *tuner) record(start time.Time, d time.Duration) {
 	t.mu.Unlock()
 }
 
-// startTuner starts the controller of life l, if the pool has one, and
-// returns a channel closed when it has returned.
-func (e *engine[T]) startTuner(l *life) chan struct{} {
-	done := make(chan struct{})
-	if e.tuner == nil {
-		close(done)
-	} else {
-		go e.tuner.run(l, done)
+// startTuner starts the controller of the pool in life l, if it has one.
+func (e *engine[T]) startTuner(l *life) {
+	if e.tuner != nil && l.tuners.join() {
+		go e.tuner.run(l, nil)
 	}
-	return done
 }
 
-// run drives the controller until l is closed.
-func (t *tuner) run(l *life, done chan struct{}) {
-	defer close(done)
+// run drives the controller until l is closed, or quit is (a sub-pool's,
+// released).
+func (t *tuner) run(l *life, quit <-chan struct{}) {
+	defer l.tuners.leave()
 	timer := time.NewTimer(t.begin(time.Now()))
 	defer timer.Stop()
 	for {
 		select {
 		case <-l.stop:
+			return
+		case <-quit:
 			return
 		case <-timer.C:
 			timer.Reset(t.tick(time.Now()))

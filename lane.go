@@ -27,6 +27,8 @@ type lane[T any] struct {
 	opts Options // the pool's options, with the sub-pool's own over them
 
 	running  atomic.Int64 // tasks of the lane being run
+	tuner    *tuner       // the adaptive controller of the limit; nil when off
+	quit     chan struct{} // closed by release: the controller returns
 	onPool   atomic.Int64 // submitters of the lane blocked on the pool's gate
 	closed   atomic.Bool
 	drained  chan struct{} // closed once the released lane has nothing left
@@ -40,16 +42,17 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 	if e == nil {
 		return nil, ErrPoolClosed
 	}
-	o := e.opts
+	o, own := e.opts, Options{}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
+			opt(&own)
 		}
 	}
 	if o.QueueSize < 0 || o.QueueSize > MaxQueueSize {
 		return nil, ErrInvalidQueueSize
 	}
-	l := &lane[T]{e: e, prio: o.Priority, opts: o, drained: make(chan struct{})}
+	l := &lane[T]{e: e, prio: o.Priority, opts: o, drained: make(chan struct{}), quit: make(chan struct{})}
 	l.gate.closed = func() bool { return l.closed.Load() || e.life.Load().closed.Load() }
 	l.gate.dispatch = l.unqueue
 	l.gate.floor = o.Priority
@@ -61,11 +64,27 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 	if e.life.Load().closed.Load() {
 		return nil, ErrPoolClosed
 	}
+	if a := own.Adaptive; a != nil {
+		// An adaptive limit of its own (the pool's does not carry over):
+		// limit is where it starts, within bounds capped by the pool's
+		// capacity.
+		lo, hi, err := a.bounds()
+		if err != nil {
+			return nil, err
+		}
+		if c := e.capacity.Load(); c >= 0 {
+			hi = min(hi, int(c))
+			lo = min(lo, hi)
+		}
+		l.tuner, limit = newTuner(l, a, lo, hi, limit)
+		l.gate.limit.Store(int64(limit))
+	}
 	if c := e.capacity.Load(); limit <= 0 || (c >= 0 && int64(limit) > c) {
 		return nil, ErrInvalidSubpoolSize
 	}
 	l.ring = e.ringFor(l.prio)
 	e.lanes = append(e.lanes, l)
+	l.startTuner(e.life.Load())
 	e.gate.floor = min(e.gate.floor, l.prio)
 	e.gate.rehint()
 	return l, nil
@@ -235,6 +254,7 @@ func (l *lane[T]) release() bool {
 	}
 	l.closed.Store(true)
 	g.refuse(func(*waiter[T]) bool { return true })
+	close(l.quit)
 	g.mu.Unlock()
 	l.e.dropLane(l)
 	l.settle()
@@ -290,5 +310,24 @@ func (e *engine[T]) refuseLanes() {
 		l.gate.mu.Lock()
 		l.gate.refuse(func(*waiter[T]) bool { return true })
 		l.gate.mu.Unlock()
+	}
+}
+
+// startTuner starts the adaptive controller of the lane's limit in the
+// pool's life l, if the lane has one; e.gate.mu is held.
+func (l *lane[T]) startTuner(lf *life) {
+	if l.tuner != nil && !l.closed.Load() && lf.tuners.join() {
+		go l.tuner.run(lf, l.quit)
+	}
+}
+
+// signals returns what the lane's controller reads of it.
+func (l *lane[T]) signals() signals {
+	a := l.gate.admitted()
+	return signals{
+		completed: l.gate.completed.Load(),
+		rejected:  l.counters.rejected.Load(),
+		busy:      a > 0,
+		saturated: l.gate.blocked.Load() > 0 || a >= l.gate.limit.Load(),
 	}
 }

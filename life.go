@@ -12,40 +12,85 @@ import (
 // starts a new life instead of reopening the old one, so a goroutine holding
 // an old life can never mistake it for the current one.
 //
-// A life has one purger goroutine, unless purging is disabled, and one
-// adaptive controller if the pool has adaptive capacity.
+// A life has one purger goroutine, unless purging is disabled, and the
+// adaptive controllers of the pool and of its sub-pools that have one.
 type life struct {
 	closed atomic.Bool
 
-	stop   chan struct{} // closed by Release: the purger returns
+	stop   chan struct{} // closed by Release: the purger and the controllers return
 	purged chan struct{} // closed when the purger has returned
-	tuned  chan struct{} // closed when the adaptive controller has returned
+	tuners crew          // the adaptive controllers
 
 	drained   chan struct{} // closed once the released pool has no task and no worker left
 	drainOnce sync.Once
 }
 
-// newLife returns an open life and starts its purger and adaptive
-// controller.
+// newLife returns an open life and starts its purger and the adaptive
+// controllers of the pool and its sub-pools; e.gate.mu is held, or the
+// pool is being built.
 func (e *engine[T]) newLife() *life {
 	l := &life{
 		stop:    make(chan struct{}),
 		purged:  make(chan struct{}),
 		drained: make(chan struct{}),
+		tuners:  crew{done: make(chan struct{})},
 	}
 	if e.opts.DisablePurge {
 		close(l.purged)
 	} else {
 		go e.purge(l)
 	}
-	l.tuned = e.startTuner(l)
+	e.startTuner(l)
+	for _, ln := range e.lanes {
+		ln.startTuner(l)
+	}
 	return l
 }
 
+// crew counts the adaptive controllers running in a life. done is closed
+// once the life is closed and none is left; a controller joins only while
+// the life is open.
+type crew struct {
+	mu     sync.Mutex
+	n      int
+	closed bool
+	done   chan struct{}
+}
+
+// join counts one more controller, unless the life is closed.
+func (c *crew) join() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.n++
+	return true
+}
+
+// leave uncounts a controller that has returned.
+func (c *crew) leave() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n--; c.n == 0 && c.closed {
+		close(c.done)
+	}
+}
+
+// close marks the life closed; called once, by release.
+func (c *crew) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.n == 0 {
+		close(c.done)
+	}
+}
+
 // wait blocks until the released life has drained and its purger and
-// controller have returned, or until ctx is done.
+// controllers have returned, or until ctx is done.
 func (l *life) wait(ctx context.Context) error {
-	for _, ch := range [...]chan struct{}{l.drained, l.purged, l.tuned} {
+	for _, ch := range [...]chan struct{}{l.drained, l.purged, l.tuners.done} {
 		select {
 		case <-ch:
 		case <-ctx.Done():
@@ -70,6 +115,7 @@ func (e *engine[T]) release() (*life, bool) {
 	}
 	l.closed.Store(true)
 	close(l.stop)
+	l.tuners.close()
 	e.gate.refuse(func(*waiter[T]) bool { return true })
 	e.gate.mu.Unlock()
 	e.refuseLanes()

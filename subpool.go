@@ -30,6 +30,11 @@ import (
 //     against p's blocked submitters.
 //   - QueueSize: the sub-pool's own queue of tasks accepted beyond its
 //     limit. They hold neither a slot nor a goroutine while they wait.
+//   - WithAdaptiveCapacity, if given here (a pool's own adaptive capacity
+//     does not carry over): the sub-pool's limit then sets itself within
+//     the bounds, Max capped by p's capacity, starting at limit (or at Min
+//     if limit <= 0); its controller runs while both the sub-pool and p
+//     are open. See [Adaptive].
 //
 // The other options concern p's workers, which the sub-pool shares, and are
 // p's. It returns ErrInvalidSubpoolSize if limit <= 0 or limit is above p's
@@ -216,7 +221,7 @@ func (l *lane[T]) Stats() Stats {
 	blocked := int(l.gate.blocked.Load() + l.onPool.Load())
 	queued := int(l.gate.admitted()) - running - int(l.onPool.Load()) +
 		int(l.gate.waiting.Load()-l.gate.blocked.Load())
-	return Stats{
+	s := Stats{
 		Capacity:  l.Cap(),
 		Workers:   running,
 		Busy:      running,
@@ -228,6 +233,10 @@ func (l *lane[T]) Stats() Stats {
 		Panicked:  l.counters.panicked.Load(),
 		Cancelled: l.counters.cancelled.Load(),
 	}
+	if l.tuner != nil {
+		l.tuner.report(&s)
+	}
+	return s
 }
 
 // engineOf returns the engine of a pool face, nil for a nil face.

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"sync/atomic"
+	"time"
 )
 
 // spinRounds is how many times a spinning worker yields before it parks. A
@@ -37,14 +38,25 @@ func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 	for ok := true; ok; t, l, lc, ok = e.next(me, e.finish(l), false) {
 		if l != nil {
 			l.running.Add(1)
+			if lt := l.tuner; lt != nil && lt.sampled() {
+				start := time.Now()
+				e.execute(t, lc)
+				lt.record(start, time.Since(start))
+				continue
+			}
 		}
-		if e.opts.TaskLabels {
-			e.run(t, lc)
-			continue
-		}
-		e.exec(t)
+		e.execute(t, lc)
 	}
 	clean = true
+}
+
+// execute runs t, under the labels of lc if the pool has WithTaskLabels.
+func (e *engine[T]) execute(t T, lc context.Context) {
+	if e.opts.TaskLabels {
+		e.run(t, lc)
+		return
+	}
+	e.exec(t)
 }
 
 // run runs t under the profiler labels of lc (none if lc is nil) and
