@@ -26,10 +26,10 @@ type lane[T any] struct {
 	prio int
 	opts Options // the pool's options, with the sub-pool's own over them
 
-	running  atomic.Int64 // tasks of the lane being run
-	tuner    *tuner       // the adaptive controller of the limit; nil when off
+	running  atomic.Int64  // tasks of the lane being run
+	tuner    *tuner        // the adaptive controller of the limit; nil when off
 	quit     chan struct{} // closed by release: the controller returns
-	onPool   atomic.Int64 // submitters of the lane blocked on the pool's gate
+	onPool   atomic.Int64  // submitters of the lane blocked on the pool's gate
 	closed   atomic.Bool
 	drained  chan struct{} // closed once the released lane has nothing left
 	drainMu  sync.Once
