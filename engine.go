@@ -24,6 +24,12 @@ import (
 // without parking while there is one; failing that it spins a while, then
 // parks in the idle stack (idle.go). See worker.go.
 //
+// A task of a sub-pool (lane.go) first takes a slot of the sub-pool's own
+// gate, then one of the pool's at the sub-pool's priority; it travels on
+// the ring of its priority (dispatch.go), whose cell names its lane, and
+// the worker pops the highest priority first and gives both slots back.
+// "The ring" below means all of them: every rule holds for each.
+//
 // # Work conservation
 //
 // Whenever fewer tasks run than the capacity in force and an admitted task
