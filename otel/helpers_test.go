@@ -53,6 +53,14 @@ func (f *settable) set(s ants.Stats) {
 var sample = fixed{
 	Capacity: 8, Workers: 5, Busy: 3, Idle: 2, Waiting: 4, Queued: 6,
 	Submitted: 100, Completed: 90, Rejected: 7, Panicked: 1, Cancelled: 2,
+	Keys: 9,
+}
+
+// adaptive is the sample of a pool whose adaptive controller has decided.
+var adaptive = fixed{
+	Capacity: 12, Workers: 4, Busy: 4, Submitted: 50, Completed: 46,
+	NoLoadRunTime: 2 * time.Millisecond, RunTime: 3500 * time.Microsecond,
+	Decision: ants.DecisionShrink, DecidedAt: time.Unix(1, 0),
 }
 
 // newMetrics returns a Metrics on a meter provider of its own, read by the
@@ -100,11 +108,14 @@ type named struct {
 }
 
 // instrument is the test's own statement of one instrument: its name,
-// unit, description and kind, and the points a pool in state s gives.
+// unit, description and kind, and the points a pool in state s gives:
+// points for a sum of int64 (monotonic or not), seconds for a gauge of
+// float64.
 type instrument struct {
 	name, unit, desc string
 	monotonic        bool
 	points           func(pool string, s ants.Stats) []metricdata.DataPoint[int64]
+	seconds          func(pool string, s ants.Stats) []metricdata.DataPoint[float64]
 }
 
 // point is one data point of pool with the extra attributes kv.
@@ -130,60 +141,107 @@ var instruments = []instrument{
 				point(pool, s.Busy, antsotel.WorkerStateKey.String("busy")),
 				point(pool, s.Idle, antsotel.WorkerStateKey.String("idle")),
 			}
-		}},
+		}, nil},
 	{"ants.pool.worker.limit", "{worker}",
-		"Maximum number of workers the pool runs at once; not reported for an unlimited pool.", false,
+		"Maximum number of workers the pool runs at once; not reported for an unlimited pool or a keyed front.", false,
 		func(pool string, s ants.Stats) []metricdata.DataPoint[int64] {
-			if s.Capacity < 0 {
+			if s.Capacity <= 0 {
 				return nil
 			}
 			return []metricdata.DataPoint[int64]{point(pool, s.Capacity)}
-		}},
+		}, nil},
 	{"ants.pool.queue.size", "{task}",
 		"Number of tasks the pool accepted and has not started yet.", false,
-		one(func(s ants.Stats) int { return s.Queued })},
+		one(func(s ants.Stats) int { return s.Queued }), nil},
 	{"ants.pool.submitter.blocked", "{submitter}",
 		"Number of submitters blocked waiting for a free slot in the pool.", false,
-		one(func(s ants.Stats) int { return s.Waiting })},
+		one(func(s ants.Stats) int { return s.Waiting }), nil},
+	{"ants.pool.key.count", "{key}",
+		"Number of keys of a keyed front with a task running or waiting; 0 for a pool.", false,
+		one(func(s ants.Stats) int { return s.Keys }), nil},
 	{"ants.pool.task.submitted", "{task}",
 		"Number of tasks the pool accepted.", true,
-		one(func(s ants.Stats) int { return int(s.Submitted) })},
+		one(func(s ants.Stats) int { return int(s.Submitted) }), nil},
 	{"ants.pool.task.completed", "{task}",
 		"Number of accepted tasks that finished, including those that panicked.", true,
-		one(func(s ants.Stats) int { return int(s.Completed) })},
+		one(func(s ants.Stats) int { return int(s.Completed) }), nil},
 	{"ants.pool.task.rejected", "{task}",
 		"Number of submissions the pool refused because it was overloaded.", true,
-		one(func(s ants.Stats) int { return int(s.Rejected) })},
+		one(func(s ants.Stats) int { return int(s.Rejected) }), nil},
 	{"ants.pool.task.panicked", "{task}",
 		"Number of tasks that panicked.", true,
-		one(func(s ants.Stats) int { return int(s.Panicked) })},
+		one(func(s ants.Stats) int { return int(s.Panicked) }), nil},
 	{"ants.pool.task.cancelled", "{task}",
 		"Number of submissions abandoned because their context ended before the pool admitted the task.", true,
-		one(func(s ants.Stats) int { return int(s.Cancelled) })},
+		one(func(s ants.Stats) int { return int(s.Cancelled) }), nil},
+	{"ants.pool.adaptive.no_load_run_time", "s",
+		"Adaptive capacity: the controller's estimate of the run time of a task that queues behind nothing.", false,
+		nil, decided(func(s ants.Stats) time.Duration { return s.NoLoadRunTime })},
+	{"ants.pool.adaptive.run_time", "s",
+		"Adaptive capacity: the mean run time of the tasks timed in the controller's last window.", false,
+		nil, decided(func(s ants.Stats) time.Duration { return s.RunTime })},
+	{"ants.pool.adaptive.decision", "{pool}",
+		"Adaptive capacity: 1 for the controller's last decision on the capacity (hold, grow or shrink), 0 for the other two.", false,
+		func(pool string, s ants.Stats) []metricdata.DataPoint[int64] {
+			if s.Decision == ants.DecisionNone {
+				return nil
+			}
+			var dps []metricdata.DataPoint[int64]
+			for _, d := range []string{"hold", "grow", "shrink"} {
+				last := 0
+				if d == s.Decision.String() {
+					last = 1
+				}
+				dps = append(dps, point(pool, last, antsotel.DecisionKey.String(d)))
+			}
+			return dps
+		}, nil},
+}
+
+// decided returns the points of a run-time gauge: one per pool whose
+// adaptive controller has decided, in seconds.
+func decided(field func(s ants.Stats) time.Duration) func(string, ants.Stats) []metricdata.DataPoint[float64] {
+	return func(pool string, s ants.Stats) []metricdata.DataPoint[float64] {
+		if s.Decision == ants.DecisionNone {
+			return nil
+		}
+		return []metricdata.DataPoint[float64]{{
+			Attributes: attribute.NewSet(antsotel.PoolNameKey.String(pool)),
+			Value:      field(s).Seconds(),
+		}}
+	}
 }
 
 // want returns the metrics expected for the given pools: every instrument
-// with at least one point, as cumulative sums.
+// with at least one point, as cumulative sums or as gauges.
 func want(pools ...named) metricdata.ScopeMetrics {
 	out := metricdata.ScopeMetrics{Scope: instrumentation.Scope{Name: antsotel.ScopeName}}
 	for _, in := range instruments {
-		var dps []metricdata.DataPoint[int64]
+		var (
+			ints   []metricdata.DataPoint[int64]
+			floats []metricdata.DataPoint[float64]
+		)
 		for _, p := range pools {
-			dps = append(dps, in.points(p.name, p.s)...)
+			if in.points != nil {
+				ints = append(ints, in.points(p.name, p.s)...)
+			} else {
+				floats = append(floats, in.seconds(p.name, p.s)...)
+			}
 		}
-		if len(dps) == 0 {
-			continue
-		}
-		out.Metrics = append(out.Metrics, metricdata.Metrics{
-			Name:        in.name,
-			Description: in.desc,
-			Unit:        in.unit,
-			Data: metricdata.Sum[int64]{
-				DataPoints:  dps,
+		met := metricdata.Metrics{Name: in.name, Description: in.desc, Unit: in.unit}
+		switch {
+		case len(ints) > 0:
+			met.Data = metricdata.Sum[int64]{
+				DataPoints:  ints,
 				Temporality: metricdata.CumulativeTemporality,
 				IsMonotonic: in.monotonic,
-			},
-		})
+			}
+		case len(floats) > 0:
+			met.Data = metricdata.Gauge[float64]{DataPoints: floats}
+		default:
+			continue
+		}
+		out.Metrics = append(out.Metrics, met)
 	}
 	return out
 }

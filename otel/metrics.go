@@ -27,9 +27,13 @@
 //	}
 //
 // Every pool face of ants (Pool, PoolWithFunc, PoolWithFuncGeneric,
-// MultiPool and the other multi-pools) has a Stats method and so is a
-// [StatsSource], as is anything else with a Stats() ants.Stats method. A
-// multi-pool is reported as one pool, with the sums of its sub-pools.
+// MultiPool and the other multi-pools), every sub-pool (Subpool and its
+// function variants) and every keyed front (Keyed) has a Stats method and
+// so is a [StatsSource], as is anything else with a Stats() ants.Stats
+// method. A multi-pool is reported as one pool, with the sums of its
+// sub-pools; a sub-pool with its own limit and tasks; a keyed front with
+// its keys and tasks, and no workers or limit of its own (see
+// ants.Keyed.Stats).
 //
 // # Instruments
 //
@@ -39,22 +43,35 @@
 // Every point carries the attribute ants.pool.name ([PoolNameKey]), set to
 // the name given to Register:
 //
-//	ants.pool.worker.count       UpDownCounter {worker}     live workers, by ants.pool.worker.state (busy, idle)
-//	ants.pool.worker.limit       UpDownCounter {worker}     capacity; no point for an unlimited pool
-//	ants.pool.queue.size         UpDownCounter {task}       accepted tasks not yet started
-//	ants.pool.submitter.blocked  UpDownCounter {submitter}  submitters blocked waiting for a slot
-//	ants.pool.task.submitted     Counter       {task}       tasks accepted
-//	ants.pool.task.completed     Counter       {task}       accepted tasks finished, panics included
-//	ants.pool.task.rejected      Counter       {task}       submissions refused as overload
-//	ants.pool.task.panicked      Counter       {task}       tasks that panicked
-//	ants.pool.task.cancelled     Counter       {task}       submissions whose context ended before admission
+//	ants.pool.worker.count              UpDownCounter {worker}     live workers, by ants.pool.worker.state (busy, idle)
+//	ants.pool.worker.limit              UpDownCounter {worker}     capacity; no point for an unlimited pool or a keyed front
+//	ants.pool.queue.size                UpDownCounter {task}       accepted tasks not yet started
+//	ants.pool.submitter.blocked         UpDownCounter {submitter}  submitters blocked waiting for a slot
+//	ants.pool.key.count                 UpDownCounter {key}        keys of a keyed front with pending work; 0 for a pool
+//	ants.pool.task.submitted            Counter       {task}       tasks accepted
+//	ants.pool.task.completed            Counter       {task}       accepted tasks finished, panics included
+//	ants.pool.task.rejected             Counter       {task}       submissions refused as overload
+//	ants.pool.task.panicked             Counter       {task}       tasks that panicked
+//	ants.pool.task.cancelled            Counter       {task}       submissions whose context ended before admission
+//	ants.pool.adaptive.no_load_run_time Gauge         s            adaptive: estimated no-load run time
+//	ants.pool.adaptive.run_time         Gauge         s            adaptive: mean run time, last window
+//	ants.pool.adaptive.decision         UpDownCounter {pool}       adaptive: 1 for the last decision, by ants.pool.adaptive.decision
 //
 // All are asynchronous: they are read only when the meter provider collects.
+// The three ants.pool.adaptive instruments have points only for a pool with
+// ants.WithAdaptiveCapacity, once its controller has made a decision;
+// before that they would hold no measurement. The decision has a point for
+// each of hold, grow and shrink ([DecisionKey]): 1 for the controller's
+// last decision, 0 for the other two. ants.pool.worker.limit has no point
+// for a source without a limit of its own (Capacity -1 or 0). Every other
+// instrument has a point for every source: ants.pool.key.count is 0 for a
+// pool.
 //
 // # Cost
 //
-// A collection calls Stats once per registered pool, a few atomic loads,
-// and adds nothing to the pool's Submit or Invoke path. The README gives
+// A collection calls Stats once per registered pool, a few atomic loads
+// (a keyed front also takes each of its shard locks for a moment), and
+// adds nothing to the pool's Submit or Invoke path. The README gives
 // the measured cost of a collection.
 //
 // # Counters
@@ -71,7 +88,6 @@ package antsotel
 import (
 	"context"
 	"errors"
-	"math"
 	"reflect"
 	"sync"
 
@@ -85,30 +101,6 @@ import (
 // under which the instruments are created: the import path of this
 // package, as OpenTelemetry recommends.
 const ScopeName = "github.com/antsgo/ants/otel"
-
-// The attribute keys of the points.
-const (
-	// PoolNameKey is the key of the attribute that holds the name a pool
-	// was registered under. It is namespaced by the library, as the naming
-	// rules ask of a system-specific attribute, and follows the
-	// {object}.name pattern of jvm.executor.name and jvm.memory.pool.name,
-	// so it does not collide with a generic "pool" or "name" attribute of
-	// other instrumentation (db.client.connection.pool.name is another).
-	PoolNameKey = attribute.Key("ants.pool.name")
-
-	// WorkerStateKey is the key of the attribute that splits
-	// ants.pool.worker.count by state, as jvm.executor.thread.state splits
-	// jvm.executor.thread.count. Its values are [StateBusy] and [StateIdle].
-	WorkerStateKey = attribute.Key("ants.pool.worker.state")
-)
-
-// The values of [WorkerStateKey].
-const (
-	// StateBusy is the state of a worker running a task.
-	StateBusy = "busy"
-	// StateIdle is the state of a live worker not running a task.
-	StateIdle = "idle"
-)
 
 // The errors returned by [Metrics.Register].
 var (
@@ -158,7 +150,7 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 // provider report into the same instruments, so give their pools
 // different names.
 type Metrics struct {
-	instruments []metric.Int64Observable // by spec index
+	instruments [len(specs)]instrument // by spec index
 	reg         metric.Registration
 
 	mu     sync.RWMutex // guards the fields below
@@ -171,8 +163,9 @@ type Metrics struct {
 // may run concurrently.
 type entry struct {
 	src        StatsSource
-	pool       metric.ObserveOption // ants.pool.name
-	busy, idle metric.ObserveOption // ants.pool.name and ants.pool.worker.state
+	pool       metric.ObserveOption                 // ants.pool.name
+	busy, idle metric.ObserveOption                 // ants.pool.name and ants.pool.worker.state
+	decisions  [len(decisions)]metric.ObserveOption // ants.pool.name and ants.pool.adaptive.decision
 
 	mu   sync.Mutex
 	last []int64 // by spec index; only counters use theirs
@@ -197,23 +190,15 @@ func New(opts ...Option) (*Metrics, error) {
 	}
 	meter := cfg.provider.Meter(ScopeName)
 
-	m := &Metrics{pools: make(map[string]*entry), instruments: make([]metric.Int64Observable, len(specs))}
+	m := &Metrics{pools: make(map[string]*entry)}
 	var errs []error
 	observables := make([]metric.Observable, 0, len(specs))
-	for i, s := range specs {
-		var (
-			inst metric.Int64Observable
-			err  error
-		)
-		if s.counter {
-			inst, err = meter.Int64ObservableCounter(s.name, metric.WithUnit(s.unit), metric.WithDescription(s.desc))
-		} else {
-			inst, err = meter.Int64ObservableUpDownCounter(s.name, metric.WithUnit(s.unit), metric.WithDescription(s.desc))
-		}
+	for i := range specs {
+		in, err := specs[i].create(meter)
 		errs = append(errs, err)
-		m.instruments[i] = inst
-		if inst != nil {
-			observables = append(observables, inst)
+		m.instruments[i] = in
+		if o := in.observable(); o != nil {
+			observables = append(observables, o)
 		}
 	}
 	reg, err := meter.RegisterCallback(m.observe, observables...)
@@ -240,6 +225,9 @@ func (m *Metrics) Register(name string, src StatsSource) error {
 		busy: metric.WithAttributeSet(attribute.NewSet(PoolNameKey.String(name), WorkerStateKey.String(StateBusy))),
 		idle: metric.WithAttributeSet(attribute.NewSet(PoolNameKey.String(name), WorkerStateKey.String(StateIdle))),
 		last: make([]int64, len(specs)),
+	}
+	for i, d := range decisions {
+		e.decisions[i] = metric.WithAttributeSet(attribute.NewSet(PoolNameKey.String(name), DecisionKey.String(d.String())))
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -294,88 +282,13 @@ func (m *Metrics) observe(_ context.Context, o metric.Observer) error {
 		s := e.src.Stats()
 		e.mu.Lock()
 		for i, spec := range specs {
-			if inst := m.instruments[i]; inst != nil {
-				spec.read(reading{o: o, inst: inst, s: &s, e: e, i: i})
+			if in := m.instruments[i]; in.observable() != nil {
+				spec.read(reading{o: o, in: in, s: &s, e: e, i: i})
 			}
 		}
 		e.mu.Unlock()
 	}
 	return nil
-}
-
-// reading is what the read function of a spec needs to observe its
-// instrument for one source.
-type reading struct {
-	o    metric.Observer
-	inst metric.Int64Observable
-	s    *ants.Stats
-	e    *entry
-	i    int // index of the spec, for e.last
-}
-
-// gauge observes v with the attributes set.
-func (r reading) gauge(v int, set metric.ObserveOption) {
-	r.o.ObserveInt64(r.inst, int64(v), set)
-}
-
-// count observes the cumulative count v, raised to at least the value last
-// reported for the entry (see the package doc, # Counters). The caller
-// holds r.e.mu.
-func (r reading) count(v uint64) {
-	n := int64(min(v, math.MaxInt64))
-	if n < r.e.last[r.i] {
-		n = r.e.last[r.i]
-	}
-	r.e.last[r.i] = n
-	r.o.ObserveInt64(r.inst, n, r.e.pool)
-}
-
-// spec describes one instrument and how to read it from a Stats.
-type spec struct {
-	name    string
-	unit    string
-	desc    string
-	counter bool // a monotonic Counter; otherwise an UpDownCounter
-	read    func(r reading)
-}
-
-// specs is the one table of the instruments: New creates them from it and
-// the callback observes them through it.
-var specs = [...]spec{
-	{"ants.pool.worker.count", "{worker}",
-		"Number of live workers of the pool, by state: busy (running a task) or idle.", false,
-		func(r reading) {
-			r.gauge(r.s.Busy, r.e.busy)
-			r.gauge(r.s.Idle, r.e.idle)
-		}},
-	{"ants.pool.worker.limit", "{worker}",
-		"Maximum number of workers the pool runs at once; not reported for an unlimited pool.", false,
-		func(r reading) {
-			if r.s.Capacity >= 0 {
-				r.gauge(r.s.Capacity, r.e.pool)
-			}
-		}},
-	{"ants.pool.queue.size", "{task}",
-		"Number of tasks the pool accepted and has not started yet.", false,
-		func(r reading) { r.gauge(r.s.Queued, r.e.pool) }},
-	{"ants.pool.submitter.blocked", "{submitter}",
-		"Number of submitters blocked waiting for a free slot in the pool.", false,
-		func(r reading) { r.gauge(r.s.Waiting, r.e.pool) }},
-	{"ants.pool.task.submitted", "{task}",
-		"Number of tasks the pool accepted.", true,
-		func(r reading) { r.count(r.s.Submitted) }},
-	{"ants.pool.task.completed", "{task}",
-		"Number of accepted tasks that finished, including those that panicked.", true,
-		func(r reading) { r.count(r.s.Completed) }},
-	{"ants.pool.task.rejected", "{task}",
-		"Number of submissions the pool refused because it was overloaded.", true,
-		func(r reading) { r.count(r.s.Rejected) }},
-	{"ants.pool.task.panicked", "{task}",
-		"Number of tasks that panicked.", true,
-		func(r reading) { r.count(r.s.Panicked) }},
-	{"ants.pool.task.cancelled", "{task}",
-		"Number of submissions abandoned because their context ended before the pool admitted the task.", true,
-		func(r reading) { r.count(r.s.Cancelled) }},
 }
 
 // isNil reports whether src is nil or holds a nil pointer (or another nil

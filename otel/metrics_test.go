@@ -19,12 +19,15 @@ func TestMetricsReportEveryField(t *testing.T) {
 	m, reader := newMetrics(t)
 	mustRegister(t, m, "images", sample)
 	mustRegister(t, m, "uploads", fixed{Capacity: 2, Workers: 1, Busy: 1, Submitted: 3, Completed: 2})
+	mustRegister(t, m, "resize", adaptive)
 	assertMetrics(t, reader,
 		named{"images", ants.Stats(sample)},
-		named{"uploads", ants.Stats{Capacity: 2, Workers: 1, Busy: 1, Submitted: 3, Completed: 2}})
+		named{"uploads", ants.Stats{Capacity: 2, Workers: 1, Busy: 1, Submitted: 3, Completed: 2}},
+		named{"resize", ants.Stats(adaptive)})
 
 	// The comparison ignores the order of the metrics; this pins their
-	// number, so that no instrument outside the table slips in.
+	// number, so that no instrument outside the table slips in. The
+	// adaptive pool gives every instrument a point.
 	if got, want := len(collect(t, reader).Metrics), len(instruments); got != want {
 		t.Errorf("got %d metrics; want %d", got, want)
 	}
@@ -213,8 +216,15 @@ func TestMetricsConcurrentUse(t *testing.T) {
 				}
 				for _, sm := range rm.ScopeMetrics {
 					for _, met := range sm.Metrics {
-						// Two points per pool at most: busy and idle.
-						if n := len(met.Data.(metricdata.Sum[int64]).DataPoints); n > 2*mutators {
+						// Two points per pool at most, busy and idle: the
+						// source has no adaptive controller, so there is no
+						// gauge and no decision.
+						sum, ok := met.Data.(metricdata.Sum[int64])
+						if !ok {
+							t.Errorf("%s is a %T; want a sum", met.Name, met.Data)
+							return
+						}
+						if n := len(sum.DataPoints); n > 2*mutators {
 							t.Errorf("%s has %d points; want at most %d", met.Name, n, 2*mutators)
 							return
 						}

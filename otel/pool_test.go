@@ -178,8 +178,9 @@ func TestMetricsReadMultiPool(t *testing.T) {
 }
 
 // BenchmarkCollect measures one collection of one pool through the SDK's
-// ManualReader: the callback, a Stats call and ten points, plus the SDK's
-// own aggregation and export of the nine instruments.
+// ManualReader: the callback, a Stats call and eleven points on ten of the
+// thirteen instruments (a pool without adaptive capacity has no adaptive
+// point), plus the SDK's own aggregation and export.
 func BenchmarkCollect(b *testing.B) {
 	pool, err := ants.NewPool(8)
 	if err != nil {

@@ -51,6 +51,7 @@ func (f *settable) set(s ants.Stats) {
 var sample = fixed{
 	Capacity: 8, Workers: 5, Busy: 3, Idle: 2, Waiting: 4, Queued: 6,
 	Submitted: 100, Completed: 90, Rejected: 7, Panicked: 1, Cancelled: 2,
+	Keys: 9,
 }
 
 var allNames = []string{
@@ -60,6 +61,7 @@ var allNames = []string{
 	"ants_pool_idle_workers",
 	"ants_pool_waiting_submitters",
 	"ants_pool_queued_tasks",
+	"ants_pool_keys",
 	"ants_pool_tasks_submitted_total",
 	"ants_pool_tasks_completed_total",
 	"ants_pool_tasks_rejected_total",
@@ -83,7 +85,7 @@ func TestCollectorExportsEveryField(t *testing.T) {
 	mustAdd(t, c, "unlimited", fixed{Capacity: -1, Workers: 1, Idle: 1, Submitted: 3, Completed: 3})
 
 	const want = `
-# HELP ants_pool_capacity Maximum number of workers the pool runs at once, or -1 if the pool is unlimited.
+# HELP ants_pool_capacity Maximum number of workers the pool runs at once, -1 if the pool is unlimited, 0 for a keyed front.
 # TYPE ants_pool_capacity gauge
 ants_pool_capacity{pool="images"} 8
 ants_pool_capacity{pool="unlimited"} -1
@@ -107,6 +109,10 @@ ants_pool_waiting_submitters{pool="unlimited"} 0
 # TYPE ants_pool_queued_tasks gauge
 ants_pool_queued_tasks{pool="images"} 6
 ants_pool_queued_tasks{pool="unlimited"} 0
+# HELP ants_pool_keys Keyed fronts: the number of keys with a task running or waiting; always 0 for a pool.
+# TYPE ants_pool_keys gauge
+ants_pool_keys{pool="images"} 9
+ants_pool_keys{pool="unlimited"} 0
 # HELP ants_pool_tasks_submitted_total Total number of tasks the pool accepted.
 # TYPE ants_pool_tasks_submitted_total counter
 ants_pool_tasks_submitted_total{pool="images"} 100
@@ -254,7 +260,7 @@ func TestCollectorAddAndRemove(t *testing.T) {
 			t.Error(`second Remove("a") = true; want false`)
 		}
 		want := exposition("ants_pool_capacity",
-			"Maximum number of workers the pool runs at once, or -1 if the pool is unlimited.",
+			"Maximum number of workers the pool runs at once, -1 if the pool is unlimited, 0 for a keyed front.",
 			"gauge", `{pool="b"} 8`)
 		if err := testutil.CollectAndCompare(c, strings.NewReader(want), "ants_pool_capacity"); err != nil {
 			t.Error(err)

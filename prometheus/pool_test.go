@@ -64,7 +64,7 @@ func TestCollectorReadsLivePool(t *testing.T) {
 	}
 
 	busyText := exposition("ants_pool_capacity",
-		"Maximum number of workers the pool runs at once, or -1 if the pool is unlimited.",
+		"Maximum number of workers the pool runs at once, -1 if the pool is unlimited, 0 for a keyed front.",
 		"gauge", `{pool="live"} 3`) +
 		exposition("ants_pool_workers", "Number of live worker goroutines of the pool.",
 			"gauge", `{pool="live"} 3`) +
@@ -101,7 +101,7 @@ func TestCollectorReadsLivePool(t *testing.T) {
 	}
 }
 
-// BenchmarkCollect measures one scrape of one pool: a Stats call and eleven
+// BenchmarkCollect measures one scrape of one pool: a Stats call and twelve
 // constant metrics.
 func BenchmarkCollect(b *testing.B) {
 	pool, err := ants.NewPool(8)
@@ -134,7 +134,7 @@ func TestCollectorExportsAdaptivePools(t *testing.T) {
 		mustAdd(t, c, "adaptive", fixed{Capacity: 12, NoLoadRunTime: 2 * time.Millisecond, RunTime: 3 * time.Millisecond,
 			Decision: ants.DecisionShrink, DecidedAt: time.Unix(1, 0)})
 		want := exposition("ants_pool_capacity",
-			"Maximum number of workers the pool runs at once, or -1 if the pool is unlimited.",
+			"Maximum number of workers the pool runs at once, -1 if the pool is unlimited, 0 for a keyed front.",
 			"gauge", `{pool="adaptive"} 12`) +
 			exposition("ants_pool_no_load_run_time_seconds",
 				"Adaptive capacity: the controller's estimate of the run time of a task that queues behind nothing.",
