@@ -1,3 +1,5 @@
+//go:build !ab_old
+
 package benchmarks
 
 import (

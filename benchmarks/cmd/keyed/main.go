@@ -1,3 +1,5 @@
+//go:build !ab_old
+
 // Command keyed compares per-key execution designs on the keyed cases of
 // package benchmarks: the keyed front of github.com/antsgo/ants, a plain
 // Submit of the same tasks, a mutex-and-queue-per-key wrapper over ants v2
