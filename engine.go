@@ -26,8 +26,9 @@ import (
 //
 // A task of a sub-pool (lane.go) first takes a slot of the sub-pool's own
 // gate, then one of the pool's at the sub-pool's priority; it travels on
-// the ring of its priority (dispatch.go), whose cell names its lane, and
-// the worker pops the highest priority first and gives both slots back.
+// the ring of its priority (dispatch.go), which records its lane beside
+// its cell, and the worker pops the highest priority first and gives both
+// slots back.
 // "The ring" below means all of them: every rule holds for each.
 //
 // # Work conservation

@@ -12,8 +12,9 @@ import (
 // slot of the lane's gate (at most limit of them: so the sub-pool never
 // runs more than its limit), then a slot of the pool's gate at the lane's
 // priority (so the pool and its sub-pools together never run more than the
-// pool's capacity), and runs on the pool's workers; the ring cell that
-// carries it names its lane, so the worker gives both slots back.
+// pool's capacity), and runs on the pool's workers; the ring that carries
+// it records its lane beside its cell, so the worker gives both slots
+// back.
 //
 // A sub-pool's queue, if it has one, is the async waiters of its gate:
 // accepted tasks that wait for a slot of the sub-pool without holding
@@ -83,6 +84,7 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 		return nil, ErrInvalidSubpoolSize
 	}
 	l.ring = e.ringFor(l.prio)
+	l.ring.withLanes()
 	e.lanes = append(e.lanes, l)
 	l.startTuner(e.life.Load())
 	e.gate.floor = min(e.gate.floor, l.prio)

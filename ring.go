@@ -17,9 +17,10 @@ import (
 // both sides write on every task.
 //
 // The atomic store of seq publishes the cell's value (or its emptiness), so
-// the value itself is a plain field. Next to the value a cell holds the
-// sub-pool the task belongs to (nil for the pool's own tasks), on the same
-// cache line, so the worker knows whose slot to give back.
+// the value itself is a plain field. A cell is no bigger than the value and
+// its sequence number (16 bytes for a func()), so cells never straddle
+// cache lines; what else a task carries sits beside the cells, in arrays
+// that only the pools that need them have.
 type ring[T any] struct {
 	head  atomic.Uint64 // next position to pop; written by workers
 	_     cacheLinePad
@@ -31,12 +32,16 @@ type ring[T any] struct {
 	// task runs under; it is nil unless the pool was built WithTaskLabels,
 	// so a pool without labels pays one nil check per push and pop.
 	labels []context.Context
+	// lanes holds, beside each cell, the sub-pool its task belongs to (nil
+	// for the pool's own). It is made when the first sub-pool uses the
+	// ring (withLanes), before that sub-pool's first push; a pop reads it
+	// after the cell's seq, so it sees every lane pushed before.
+	lanes atomic.Pointer[[]*lane[T]]
 }
 
 type cell[T any] struct {
-	seq  atomic.Uint64
-	val  T
-	lane *lane[T]
+	seq atomic.Uint64
+	val T
 }
 
 // newRing returns a ring of at least n cells (at least 2, a power of two),
@@ -62,7 +67,10 @@ func (r *ring[T]) push(v T, l *lane[T], lc context.Context) (uint64, bool) {
 		switch seq := c.seq.Load(); {
 		case seq == pos:
 			if r.tail.CompareAndSwap(pos, pos+1) {
-				c.val, c.lane = v, l
+				c.val = v
+				if la := r.lanes.Load(); la != nil {
+					(*la)[pos&r.mask] = l
+				}
 				if r.labels != nil {
 					r.labels[pos&r.mask] = lc
 				}
@@ -85,9 +93,12 @@ func (r *ring[T]) pop() (v T, l *lane[T], lc context.Context, ok bool) {
 		switch seq := c.seq.Load(); {
 		case seq == pos+1:
 			if r.head.CompareAndSwap(pos, pos+1) {
-				v, l = c.val, c.lane
+				v = c.val
 				var zero T
-				c.val, c.lane = zero, nil
+				c.val = zero
+				if la := r.lanes.Load(); la != nil {
+					l, (*la)[pos&r.mask] = (*la)[pos&r.mask], nil
+				}
 				if r.labels != nil {
 					lc, r.labels[pos&r.mask] = r.labels[pos&r.mask], nil
 				}
@@ -123,4 +134,13 @@ func (r *ring[T]) len() int {
 		return 0
 	}
 	return int(t - h)
+}
+
+// withLanes makes the ring carry the lane of each task, for a sub-pool
+// that is about to use it; the engine's gate mutex is held.
+func (r *ring[T]) withLanes() {
+	if r.lanes.Load() == nil {
+		la := make([]*lane[T], len(r.cells))
+		r.lanes.Store(&la)
+	}
 }
