@@ -3,6 +3,7 @@ package ants
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -369,11 +370,38 @@ func (g *gate[T]) wake(held, fromWorker bool) bool {
 			g.mu.Unlock()
 			return false
 		}
-		g.take(w)
+		if g.batch == 1 {
+			g.take(w)
+			g.mu.Unlock()
+			w.ready <- errRetry
+			return true
+		}
+		// A batch of slots is free: wake as many of the waiters of the
+		// lowest priority as there are slots, so that several producers
+		// blocked on a full queue refill it together.
+		var woken [16]*waiter[T]
+		n := 0
+		for free := g.free(); n < len(woken) && free > 0 && w != nil && !w.async && w.prio <= g.floor; free-- {
+			g.take(w)
+			woken[n] = w
+			n++
+			w = g.queue.peek()
+		}
 		g.mu.Unlock()
-		w.ready <- errRetry
+		for _, w := range woken[:n] {
+			w.ready <- errRetry
+		}
 		return true
 	}
+}
+
+// free returns the number of free slots (math.MaxInt64 without a limit).
+func (g *gate[T]) free() int64 {
+	l := g.limit.Load()
+	if l < 0 {
+		return math.MaxInt64
+	}
+	return l - g.admitted()
 }
 
 // take removes w, the first waiter, from the queue; g.mu is held.
