@@ -204,24 +204,22 @@ func TestConserveTuneDownBoundsQueuedTasks(t *testing.T) {
 				}
 				warm.wait(t, p, "8 warm-up tasks per pool")
 				p.Tune(1)
-				var running, peak atomic.Int64
+				var gauge grpGauge
 				var wg sync.WaitGroup
 				wg.Add(4 * pools)
 				for range 4 * pools {
 					err := p.submit(func() {
 						defer wg.Done()
-						n := running.Add(1)
-						for old := peak.Load(); n > old && !peak.CompareAndSwap(old, n); old = peak.Load() {
-						}
+						gauge.enter()
 						time.Sleep(200 * time.Microsecond) // the task's work: long enough to overlap a second start
-						running.Add(-1)
+						gauge.leave()
 					})
 					if err != nil {
 						t.Fatalf("Submit: got %v; want nil", err)
 					}
 				}
 				faceWait(t, &wg, "the tasks after Tune(1)")
-				if got := peak.Load(); got > int64(pools) {
+				if got := gauge.peak.Load(); got > int64(pools) {
 					t.Fatalf("round %d: %d tasks ran at once after Tune(1) on %d pool(s); want at most %d", round, got, pools, pools)
 				}
 				faceDrain(t, p)

@@ -12,16 +12,6 @@ import (
 // Sub-pools: limits, the pool's capacity over all of them, priorities,
 // their own queue and options, release, and bad input.
 
-// subGauge tracks how many tasks of one kind run at once.
-type subGauge struct{ cur, peak atomic.Int64 }
-
-func (g *subGauge) enter() {
-	n := g.cur.Add(1)
-	for old := g.peak.Load(); n > old && !g.peak.CompareAndSwap(old, n); old = g.peak.Load() {
-	}
-}
-func (g *subGauge) leave() { g.cur.Add(-1) }
-
 // subOrder records the order in which tasks start.
 type subOrder struct {
 	mu  sync.Mutex
@@ -58,9 +48,9 @@ func TestSubpoolLimits(t *testing.T) {
 	p := newSubTestPool(t, 4)
 	a, b := newSub(t, p, 2), newSub(t, p, 3)
 	gate, open := faceGate(t)
-	var ga, gb, all subGauge
+	var ga, gb, all grpGauge
 	var wg sync.WaitGroup
-	task := func(g *subGauge) func() {
+	task := func(g *grpGauge) func() {
 		return func() {
 			defer wg.Done()
 			g.enter()
@@ -260,7 +250,7 @@ func TestSubpoolBadInput(t *testing.T) {
 	// Tune of the pool below a sub-pool's limit: both limits still hold.
 	p.Tune(2)
 	gate, open := faceGate(t)
-	var g subGauge
+	var g grpGauge
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -347,7 +337,7 @@ func TestSubpoolStress(t *testing.T) {
 		p := newSubTestPool(t, 4, WithQueueSize(round%3))
 		a := newSub(t, p, 2, WithPriority(5), WithQueueSize(round%2))
 		b := newSub(t, p, 3, WithPriority(-1), WithNonblocking(round%4 == 0))
-		var ga, gb, all subGauge
+		var ga, gb, all grpGauge
 		var accepted, runs atomic.Int64
 		var wg sync.WaitGroup
 		for w := range 8 {
@@ -358,7 +348,7 @@ func TestSubpoolStress(t *testing.T) {
 					var s interface {
 						SubmitContext(context.Context, func()) error
 					}
-					var g *subGauge
+					var g *grpGauge
 					switch (w + i) % 3 {
 					case 0:
 						s = p
