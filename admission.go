@@ -3,7 +3,6 @@ package ants
 import (
 	"context"
 	"errors"
-	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -31,11 +30,12 @@ import (
 // overtake a waiter for at most starveAfter (and one wake-up more), after
 // which it waits only for the waiters ahead of it to be served.
 //
-// On a pool with a queue the first waiter is woken only once half the
-// queue is free, or once as many slots have freed since it was last woken
-// (batch): a producer blocked on a full queue then refills it in one go,
-// while the queue still keeps the workers busy, instead of being woken
-// for each task that finishes.
+// On a pool with a queue, a lone waiter is woken only once half the queue
+// is free, or once as many slots have freed since it came first (batch): a
+// producer blocked on a full queue then refills it in one go, while the
+// queue still keeps the workers busy, instead of being woken for each task
+// that finishes. With more waiters each freed slot wakes one, as without a
+// queue.
 //
 // A slot is also handed over directly when the first waiter has a higher
 // priority than the lowest that submits through the gate (sub-pools with
@@ -73,20 +73,19 @@ type gate[T any] struct {
 
 	blocked atomic.Int64 // blocked submitters among the waiters: Stats.Waiting
 
-	// batch is how many slots must be free before a blocked submitter is
-	// woken to try for them: 1, or half the queue of a pool with one, so
-	// that a producer blocked on a full queue refills it in one go instead
-	// of waking once per task, and meanwhile does not yield its way back
-	// onto processors the workers need. A waiter that has waited longer
-	// than starveAfter is woken for a single slot all the same. Set when the
-	// pool is built.
+	// batch is how many slots must be free before a lone blocked
+	// submitter is woken to try for them: 1, or half the queue of a pool
+	// with one, so that a producer blocked on a full queue refills it in
+	// one go instead of waking once per task, and meanwhile does not yield
+	// its way back onto processors the workers need. Set when the pool is
+	// built.
 	batch int64
 	// batching says that the first waiter is one a freed slot may leave
-	// waiting for its batch (a blocked submitter of the lowest priority,
-	// and nobody starving), so that release frees slots without the lock
-	// until the batch is there, or until batch slots have freed since that
-	// waiter came first (from, a value of frees: so newcomers cannot keep
-	// it waiting). Both are set under mu by rehint.
+	// waiting for its batch (the only waiter, a blocked submitter of the
+	// lowest priority, and nobody starving), so that release frees slots
+	// without the lock until the batch is there, or until batch slots have
+	// freed since that waiter came first (from, a value of frees: so
+	// newcomers cannot keep it waiting). Both are set under mu by rehint.
 	batching atomic.Bool
 	from     atomic.Uint64
 	first    *waiter[T] // the waiter from was taken for; guarded by mu
@@ -169,7 +168,10 @@ func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], lc context.Conte
 	if o.Nonblocking {
 		return false, ErrPoolOverload
 	}
-	for i := 0; i < spinsBeforePark && g.batch <= 1; i++ {
+	// A lone producer blocked on a full queue parks at once: it is woken
+	// for a batch (see batch), and yielding would only hand its processor
+	// to workers that do not give it back.
+	for i := 0; i < spinsBeforePark && (g.batch <= 1 || g.waiting.Load() > 0); i++ {
 		runtime.Gosched()
 		if g.tryAdmit() {
 			return false, nil
@@ -366,42 +368,22 @@ func (g *gate[T]) wake(held, fromWorker bool) bool {
 		if held {
 			g.frees.Add(1)
 		}
-		if !g.room() || (g.batch > 1 && !g.roomFor(g.batch) && g.frees.Load()-g.from.Load() < uint64(g.batch)) {
+		batched := g.batching.Load()
+		if !g.room() || (batched && !g.roomFor(g.batch) && g.frees.Load()-g.from.Load() < uint64(g.batch)) {
 			g.mu.Unlock()
 			return false
 		}
-		if g.batch == 1 {
-			g.take(w)
-			g.mu.Unlock()
-			w.ready <- errRetry
-			return true
-		}
-		// A batch of slots is free: wake as many of the waiters of the
-		// lowest priority as there are slots, so that several producers
-		// blocked on a full queue refill it together.
-		var woken [16]*waiter[T]
-		n := 0
-		for free := g.free(); n < len(woken) && free > 0 && w != nil && !w.async && w.prio <= g.floor; free-- {
-			g.take(w)
-			woken[n] = w
-			n++
-			w = g.queue.peek()
-		}
+		g.take(w)
 		g.mu.Unlock()
-		for _, w := range woken[:n] {
-			w.ready <- errRetry
+		w.ready <- errRetry
+		if batched && fromWorker {
+			// A lone producer was woken to refill half the queue while
+			// the queue still keeps the workers busy: let it have this
+			// processor now, or it would wait until the queue ran dry.
+			runtime.Gosched()
 		}
 		return true
 	}
-}
-
-// free returns the number of free slots (math.MaxInt64 without a limit).
-func (g *gate[T]) free() int64 {
-	l := g.limit.Load()
-	if l < 0 {
-		return math.MaxInt64
-	}
-	return l - g.admitted()
 }
 
 // take removes w, the first waiter, from the queue; g.mu is held.
@@ -415,14 +397,16 @@ func (g *gate[T]) take(w *waiter[T]) {
 }
 
 // rehint sets batching from the first waiter, and from when it became
-// first; g.mu is held.
+// first; g.mu is held. Only a lone waiter batches: with several, a slot
+// that one of them cannot use at once serves the next, as without a queue.
 func (g *gate[T]) rehint() {
 	w := g.queue.peek()
 	if w != g.first {
 		g.first = w
 		g.from.Store(g.frees.Load())
 	}
-	g.batching.Store(g.batch > 1 && w != nil && !w.async && w.prio <= g.floor && !g.starving)
+	g.batching.Store(g.batch > 1 && w != nil && !w.async && w.prio <= g.floor && !g.starving &&
+		g.waiting.Load() == 1)
 }
 
 // hand gives w, which has been given a slot, its due: the task of an

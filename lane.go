@@ -27,7 +27,6 @@ type lane[T any] struct {
 	prio int
 	opts Options // the pool's options, with the sub-pool's own over them
 
-	running  atomic.Int64  // tasks of the lane being run
 	tuner    *tuner        // the adaptive controller of the limit; nil when off
 	quit     chan struct{} // closed by release: the controller returns
 	onPool   atomic.Int64  // submitters of the lane blocked on the pool's gate
@@ -35,6 +34,12 @@ type lane[T any] struct {
 	drained  chan struct{} // closed once the released lane has nothing left
 	drainMu  sync.Once
 	counters counters
+
+	// running is written by the workers on every task of the lane, so it
+	// has a line of its own, away from the fields submitters read.
+	_       cacheLinePad
+	running atomic.Int64 // tasks of the lane being run
+	_       cacheLinePad
 }
 
 // newLane carves a lane of limit slots out of e, with the options of e
@@ -54,7 +59,7 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 		return nil, ErrInvalidQueueSize
 	}
 	l := &lane[T]{e: e, prio: o.Priority, opts: o, drained: make(chan struct{}), quit: make(chan struct{})}
-	l.gate.closed = func() bool { return l.closed.Load() || e.life.Load().closed.Load() }
+	l.gate.closed = l.isClosed
 	l.gate.dispatch = l.unqueue
 	l.gate.floor = o.Priority
 	l.gate.batch = 1
@@ -96,7 +101,7 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 // dispatches it; see engine.submit, whose rules it follows with the
 // sub-pool's options.
 func (l *lane[T]) submit(ctx context.Context, t T) error {
-	if l == nil || l.gate.closed() {
+	if l == nil || l.isClosed() {
 		return ErrPoolClosed
 	}
 	if ctx != nil {
@@ -133,7 +138,7 @@ func (l *lane[T]) submit(ctx context.Context, t T) error {
 			return nil
 		}
 	}
-	if l.gate.closed() {
+	if l.isClosed() {
 		e.gate.release(false)
 		e.settle()
 		l.giveBack()
@@ -180,7 +185,7 @@ func (l *lane[T]) queue(t T, lc context.Context) (admitted bool, err error) {
 // enqueue is engine.enqueue for a task of the lane: through the lane's gate
 // and then the pool's, without blocking.
 func (l *lane[T]) enqueue(t T) error {
-	if l == nil || l.gate.closed() {
+	if l == nil || l.isClosed() {
 		return ErrPoolClosed
 	}
 	l.e.backlog.Add(1) // before the task can be queued and unqueued
@@ -333,3 +338,6 @@ func (l *lane[T]) signals() signals {
 		saturated: l.gate.blocked.Load() > 0 || a >= l.gate.limit.Load(),
 	}
 }
+
+// isClosed reports whether the lane or its pool is released.
+func (l *lane[T]) isClosed() bool { return l.closed.Load() || l.e.life.Load().closed.Load() }

@@ -170,7 +170,7 @@ func (l *lane[T]) Tune(size int) {
 }
 
 // IsClosed reports whether the sub-pool, or its pool, has been released.
-func (l *lane[T]) IsClosed() bool { return l == nil || l.gate.closed() }
+func (l *lane[T]) IsClosed() bool { return l == nil || l.isClosed() }
 
 // Release closes the sub-pool: its blocked submitters return ErrPoolClosed,
 // later submissions are refused, and the tasks it accepted still run, on

@@ -36,27 +36,35 @@ func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 		}
 	}()
 	for ok := true; ok; t, l, lc, ok = e.next(me, e.finish(l), false) {
-		if l != nil {
-			l.running.Add(1)
-			if lt := l.tuner; lt != nil && lt.sampled() {
-				start := time.Now()
-				e.execute(t, lc)
-				lt.record(start, time.Since(start))
-				continue
-			}
+		switch {
+		case l != nil:
+			e.execLane(t, l, lc)
+		case e.opts.TaskLabels:
+			e.run(t, lc)
+		default:
+			e.exec(t)
 		}
-		e.execute(t, lc)
 	}
 	clean = true
 }
 
-// execute runs t, under the labels of lc if the pool has WithTaskLabels.
-func (e *engine[T]) execute(t T, lc context.Context) {
+// execLane runs t, a task of lane l: it counts it running and times it for
+// the lane's adaptive controller, if it has one and samples t.
+func (e *engine[T]) execLane(t T, l *lane[T], lc context.Context) {
+	l.running.Add(1)
+	var start time.Time
+	lt := l.tuner
+	if lt != nil && lt.sampled() {
+		start = time.Now()
+	}
 	if e.opts.TaskLabels {
 		e.run(t, lc)
-		return
+	} else {
+		e.exec(t)
 	}
-	e.exec(t)
+	if !start.IsZero() {
+		lt.record(start, time.Since(start))
+	}
 }
 
 // run runs t under the profiler labels of lc (none if lc is nil) and
@@ -80,12 +88,6 @@ func (e *engine[T]) finish(l *lane[T]) bool {
 	woke := e.gate.release(true)
 	if l != nil {
 		woke = l.finish() || woke
-	}
-	if woke && e.gate.batch > 1 {
-		// With a queue, the submitter was woken to refill half of it while
-		// the queue still keeps the workers busy: let it have this
-		// processor now, or it would wait until the queue ran dry.
-		runtime.Gosched()
 	}
 	return woke
 }
