@@ -183,9 +183,9 @@ type UrgentMeasurement struct {
 	BulkRate float64
 	// BulkTask is the mean measured length of a bulk task.
 	BulkTask time.Duration
-	// SlotsBusy is the share of the capacity held by tasks, bulk and
-	// urgent, while the urgent ones arrived: about 1 when the pool is
-	// kept saturated.
+	// SlotsBusy is the time held by the tasks that started while the
+	// urgent ones arrived, bulk and urgent, over the capacity's time in
+	// that span: about 1 when the pool is kept saturated.
 	SlotsBusy float64
 }
 
@@ -223,6 +223,7 @@ func RunUrgent(c UrgentCase, im UrgentImpl) (UrgentMeasurement, error) {
 			woke = time.Now()
 		}
 		if i == 0 {
+			f.window.Store(true)
 			n0, t0 = f.started.Load(), time.Now()
 		}
 		k, arrival := i, due
@@ -245,6 +246,7 @@ func RunUrgent(c UrgentCase, im UrgentImpl) (UrgentMeasurement, error) {
 		time.Sleep(d) // the window ends one interval after the last arrival
 	}
 	n1, t1 := f.started.Load(), time.Now()
+	f.window.Store(false)
 	err = errors.Join(err, f.stop(RunTimeout), urgent.Close(), bulk.Close())
 	if err != nil {
 		return m, fmt.Errorf("%s on %s: %w", c.Name, im.Name, err)
@@ -257,8 +259,8 @@ func RunUrgent(c UrgentCase, im UrgentImpl) (UrgentMeasurement, error) {
 	if done := f.done.Load(); done > 0 {
 		m.BulkTask = time.Duration(f.busy.Load() / done)
 	}
-	held := float64(n1-n0)*m.BulkTask.Seconds() + float64(urgentBusy.Load())/1e9
-	m.SlotsBusy = held / (float64(UrgentCap) * window)
+	held := time.Duration(f.inWindow.Load() + urgentBusy.Load())
+	m.SlotsBusy = held.Seconds() / (float64(UrgentCap) * window)
 	return m, nil
 }
 
@@ -274,6 +276,8 @@ type flood struct {
 	started  atomic.Int64 // bulk tasks started
 	done     atomic.Int64 // bulk tasks finished
 	busy     atomic.Int64 // ns the finished bulk tasks held a worker
+	window   atomic.Bool  // the urgent tasks are arriving
+	inWindow atomic.Int64 // ns held by the bulk tasks started while window was set
 	pending  sync.WaitGroup
 	senders  sync.WaitGroup
 	errs     chan error
@@ -283,10 +287,14 @@ type flood struct {
 func newFlood(r Runner) *flood {
 	f := &flood{r: r, errs: make(chan error, UrgentBulkers)}
 	f.bulkTask = func() {
-		t := time.Now()
+		t, counted := time.Now(), f.window.Load()
 		f.started.Add(1)
 		time.Sleep(BulkTask)
-		f.busy.Add(int64(time.Since(t)))
+		d := int64(time.Since(t))
+		f.busy.Add(d)
+		if counted {
+			f.inWindow.Add(d)
+		}
 		f.done.Add(1)
 		f.pending.Done()
 	}

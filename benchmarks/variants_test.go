@@ -15,7 +15,11 @@ func TestPairRatiosDivideEachRoundByTheBase(t *testing.T) {
 	impls := []Impl{{Name: "antsgo"}, {Name: "antsgo-sub", Pair: "antsgo"}, {Name: Baseline}}
 	rep := &Report{Machine: ThisMachine(), Rounds: 4, Cases: []Case{w2}, Impls: impls}
 	add := func(impl string, round int, wall, line time.Duration) {
-		rep.Samples = append(rep.Samples, Sample{Case: w2.Name, Impl: impl, Round: round, M: Measurement{Wall: wall}, LineTrip: line})
+		m := Measurement{Wall: wall, CPUPerTask: 100}
+		if impl == "antsgo-sub" {
+			m.CPUPerTask = 125
+		}
+		rep.Samples = append(rep.Samples, Sample{Case: w2.Name, Impl: impl, Round: round, M: m, LineTrip: line})
 	}
 	const near, far = 150 * time.Nanosecond, 470 * time.Nanosecond
 	// Added out of round order, as a rotated run may record them.
@@ -44,11 +48,15 @@ func TestPairRatiosDivideEachRoundByTheBase(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	if !strings.Contains(out, "### antsgo-sub ×antsgo") {
-		t.Fatalf("no section for antsgo-sub ×antsgo:\n%s", out)
-	}
-	if row := "| " + w2.Name + " | 1.40 | 1.20–1.50 | 1.20 (1) | 1.40 (1) | 1.20n 1.40f 1.50m |"; !strings.Contains(out, row) {
-		t.Errorf("the variants table has no row %q:\n%s", row, out)
+	for _, want := range []string{
+		"### antsgo-sub ×antsgo: wall time",
+		"| " + w2.Name + " | 1.40 | 1.20–1.50 | 1.20 (1) | 1.40 (1) | 1.20n 1.40f 1.50m |",
+		"### antsgo-sub ×antsgo: CPU time per task",
+		"| " + w2.Name + " | 1.25 | 1.25–1.25 | 1.25 (1) | 1.25 (1) | 1.25n 1.25f 1.25m |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the variants section lacks %q:\n%s", want, out)
+		}
 	}
 	checkCells(t, out)
 }
