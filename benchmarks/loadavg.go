@@ -36,5 +36,6 @@ func writeLoad(w io.Writer, loads []string, cpus int) {
 		return
 	}
 	fmt.Fprintf(w, "- Load average (1, 5, 15 min) at the start and the end of the run: %s "+
-		"(the host has %d CPUs: a load above that means other work competed for them)\n", strings.Join(got, "; "), cpus)
+		"(the host has %d CPUs, and the run itself keeps up to %d busy: the figures at the start show the other work on the host, "+
+		"those at the end include the run's own)\n", strings.Join(got, "; "), cpus, cpus)
 }

@@ -79,10 +79,11 @@ func (r *Report) stateRatios(c Case, impl string, f func(Measurement) float64) (
 }
 
 // writeStates writes the ratios of stateImpls split by host state, if the
-// samples were probed: one table for the primary metric, one for the CPU
-// time per task.
+// samples were probed and the baseline ran: one table for the primary
+// metric, one for the CPU time per task.
 func writeStates(w io.Writer, r *Report) {
-	if !slices.ContainsFunc(r.Samples, func(s Sample) bool { return s.LineTrip > 0 }) {
+	if !slices.ContainsFunc(r.Samples, func(s Sample) bool { return s.LineTrip > 0 }) ||
+		!slices.ContainsFunc(r.Impls, func(im Impl) bool { return im.Name == Baseline }) {
 		return
 	}
 	var impls []string

@@ -48,7 +48,7 @@ func WriteUrgentSVG(w io.Writer, r *UrgentReport) error {
 	if last == first {
 		last++
 	}
-	left, right := float64(svgLabel+10), float64(svgWidth-svgRight-120)
+	left, right := float64(svgLabel+10), float64(svgWidth-240) // room on the right for the values
 	x := func(ns float64) float64 {
 		l := min(max(math.Log10(max(ns, 1)), first), last)
 		return left + (l-first)/(last-first)*(right-left)
@@ -89,7 +89,7 @@ func WriteUrgentSVG(w io.Writer, r *UrgentReport) error {
 			mx := x(row.Worst)
 			fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#1a202c" stroke-width="2"><title>%s</title></line>`+"\n",
 				mx, cy-7, mx, cy+7, escape(fmt.Sprintf("%s %s max: %s", g.c.Name, row.Impl, fmtNs(row.Worst))))
-			text(b, right+10, cy+4, "start", "", fmt.Sprintf("p50 %s · p99 %s · max %s", fmtNs(row.P50), fmtNs(row.P99), fmtNs(row.Worst)))
+			text(b, right+8, cy+4, "start", "", fmt.Sprintf("p50 %s · p99 %s · max %s", fmtNs(row.P50), fmtNs(row.P99), fmtNs(row.Worst)))
 			y += svgRow
 		}
 	}
