@@ -31,6 +31,7 @@ type ABReport struct {
 	Samples     []ABSample
 	LineTrips   []time.Duration // probed before each round and after the last
 	Calibration Calibration     // shared by both sides
+	LoadAvg     []string        // LoadAverage at the start and the end of the run
 }
 
 // ABPair is the two samples of one case on one implementation in a round.
@@ -102,6 +103,9 @@ func abMetrics(c Case) []abMetric {
 			cpu,
 			{"load seen", func(m Measurement) float64 { return m.Utilisation }, fmtPercent},
 		}
+	case SubmitWait:
+		return []abMetric{{"p99.9", p999, fmtNs}, {"p50", p50, fmtNs}, {"p99", p99, fmtNs}, {"max", worst, fmtNs},
+			{"wall", wall, fmtNs}, cpu}
 	case Sleep:
 		return []abMetric{{"wall", wall, fmtNs}, cpu, {"peak RSS", func(m Measurement) float64 { return float64(m.PeakRSS) }, fmtBytes}}
 	}
@@ -109,7 +113,7 @@ func abMetrics(c Case) []abMetric {
 }
 
 // Stats returns the statistics of every metric of c on impl, the primary
-// (wall time, or p99 for LAT) first.
+// (wall time, p99 for LAT, p99.9 for FAIR) first.
 func (r *ABReport) Stats(c Case, impl string) []ABStat {
 	pairs := r.Pairs(c, impl)
 	var out []ABStat
@@ -164,6 +168,7 @@ func WriteABMarkdown(w io.Writer, r *ABReport) error {
 	}
 	fmt.Fprintln(b)
 	writeTrips(b, r.LineTrips)
+	writeLoad(b, r.LoadAvg, r.Machine.NumCPU)
 	fmt.Fprintf(b, "- B/A: per round, B's value over A's in the same round; the median over rounds and the min–max. Below 1: B is faster or uses less. "+
 		"Near and far: the median over the rounds whose two samples were both probed below %v, or both at or above (how many in brackets); "+
 		"per round, each ratio carries its state: n near, f far, m the probes disagree.\n", NearLine)

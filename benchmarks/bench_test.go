@@ -13,7 +13,8 @@ import (
 // repeats each benchmark back to back (see README.md).
 //
 // W1 also reports the sampled peak heap and stacks per run; W4 reports its
-// efficiency, LAT its latency percentiles (its ns/op is set by the pacing).
+// efficiency, LAT its latency percentiles (its ns/op is set by the pacing),
+// FAIR the percentiles and the max of its Submit calls.
 func BenchmarkCompare(b *testing.B) {
 	for _, c := range Cases(1) {
 		for _, im := range DefaultImpls() {
@@ -51,11 +52,15 @@ func benchCase(b *testing.B, c Case, im Impl) {
 		b.ReportMetric(float64(stacks), "peak-stack-B")
 	case CPU:
 		b.ReportMetric(100*efficiency(c.Tasks, wall), "eff-%")
-	case Latency:
+	case Latency, SubmitWait:
 		p50, p99, p999 := percentiles(lp.lat)
 		b.ReportMetric(float64(p50), "p50-ns")
 		b.ReportMetric(float64(p99), "p99-ns")
 		b.ReportMetric(float64(p999), "p99.9-ns")
-		b.ReportMetric(100*lp.utilisation(c), "util-%")
+		if c.Kind == Latency {
+			b.ReportMetric(100*lp.utilisation(c), "util-%")
+		} else {
+			b.ReportMetric(float64(lp.lat[len(lp.lat)-1]), "max-ns")
+		}
 	}
 }

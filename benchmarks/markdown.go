@@ -20,6 +20,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	fmt.Fprintf(b, "- Date: %s; rounds: %d, implementations interleaved within each round (start rotated per round)\n",
 		r.When.UTC().Format("2006-01-02 15:04 MST"), r.Rounds)
 	writeTrips(b, r.LineTrips)
+	writeLoad(b, r.LoadAvg, r.Machine.NumCPU)
 	fmt.Fprintf(b, "- ×%s: the ratio to ants v2.12.1 computed per round, then the median; below 1 is better. "+
 		"Time columns are medians and min–max over rounds. CPU/task is the user + system CPU time of the whole process "+
 		"(getrusage) over the wall time, divided by the tasks.\n", Baseline)
@@ -29,13 +30,17 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			continue
 		}
 		fmt.Fprintf(b, "\n## %s: %s tasks; %s\n\n", c.Name, thousands(c.Tasks), c.Title)
-		if c.Kind == Latency {
+		switch c.Kind {
+		case Latency:
 			writeLatency(b, r, c, rows)
-		} else {
+		case SubmitWait:
+			writeSubmitWait(b, c, rows)
+		default:
 			writeWall(b, r, c, rows)
 		}
 	}
 	writeStates(b, r)
+	writeVariants(b, r)
 	fmt.Fprintf(b, "\n## Implementations\n\n")
 	for _, im := range r.Impls {
 		fmt.Fprintf(b, "- **%s**: %s\n", im.Name, im.Note)
@@ -77,6 +82,37 @@ func writeLatency(b io.Writer, r *Report, c Case, rows []Row) {
 		"Load seen = measured mean task duration × arrival rate / workers (nominal %.0f%%). "+
 		"Task ÷ nominal = the measured mean task length ÷ %s, which sets the pace: above 1, the timers that end the sleeps slipped. "+
 		"allocs/task includes the harness's closure per task.\n", 100*c.Load, nominal)
+}
+
+// writeSubmitWait writes the table of a FAIR case.
+func writeSubmitWait(b io.Writer, c Case, rows []Row) {
+	x := "×" + Baseline
+	fmt.Fprintf(b, "| impl | p50 | p99 | p99.9 | p99.9 min–max | max | p99 %s | p99.9 %s | max %s | wall | tasks/s | wall %s | CPU/task | allocs/task |\n",
+		x, x, x, x)
+	fmt.Fprintf(b, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, row := range rows {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s–%s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f |\n",
+			row.Impl, fmtNs(row.P50), fmtNs(row.P99), fmtNs(row.P999), fmtNs(row.Min), fmtNs(row.Max), fmtNs(row.Worst),
+			fmtRatio(row.P99Ratio), fmtRatio(row.Ratio), fmtRatio(row.WorstRatio), fmtNs(row.Wall),
+			fmtRate(float64(c.Tasks)/row.Wall*1e9), fmtRatio(row.WallRatio), fmtNs(row.CPUPerTask), row.Allocs)
+	}
+	fmt.Fprintf(b, "\nEach of the %d submitters times every one of its Submit calls, from the call to its return, "+
+		"with nothing else in its loop; the percentiles and the max are over all %s calls of a run, then the median over rounds. "+
+		"An implementation with an unbounded queue (pond) never blocks its submitters, so its times are those of an enqueue: a reference, "+
+		"not a policy. max is a single call and moves most from run to run.\n", c.Submitters, thousands(c.Tasks))
+}
+
+// fmtRate formats a rate per second.
+func fmtRate(x float64) string {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0) || x <= 0:
+		return "–"
+	case x >= 1e6:
+		return fmt.Sprintf("%.2fM", x/1e6)
+	case x >= 1e3:
+		return fmt.Sprintf("%.1fk", x/1e3)
+	}
+	return fmt.Sprintf("%.0f", x)
 }
 
 // writeWall writes the table of a case measured by wall time.

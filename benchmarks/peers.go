@@ -50,6 +50,14 @@ type Impl struct {
 	// It is nil for the implementations without one, which do not run
 	// the MP cases.
 	NewMulti func(pools, perPool int, s Strategy) (Runner, error)
+
+	// Pair names the implementation this one is a variant of; the report
+	// also divides this one by it, per round ("Variants against their
+	// base"). Empty for most.
+	Pair string
+	// Extra keeps the implementation out of the default set: it runs only
+	// when -impls names it (see DefaultImpls).
+	Extra bool
 }
 
 // Supports reports whether im runs case c: every implementation runs
@@ -78,19 +86,23 @@ const queueSize = 1024
 const closeTimeout = 30 * time.Second
 
 // Impls returns every implementation, ours first. "ants-b" is ants v2 under
-// a second name, for A/A runs that measure the noise band; it is not part of
-// the default set (see DefaultImpls).
+// a second name, for A/A runs that measure the noise band, and "antsgo-sub"
+// this library through a sub-pool (subpool_peer.go); neither is part of the
+// default set (see DefaultImpls).
 func Impls() []Impl {
-	return []Impl{
+	ours := []Impl{
 		{Name: "antsgo", Note: "github.com/antsgo/ants (this repository), NewPool(size)",
 			New: newAntsgo(), NewFunc: newAntsgoFunc(), NewMulti: newAntsgoMulti()},
 		{Name: "antsgo+queue", Note: fmt.Sprintf("antsgo with WithQueueSize(%d): Submit returns once queued", queueSize),
 			New: newAntsgo(ants.WithQueueSize(queueSize)), NewFunc: newAntsgoFunc(ants.WithQueueSize(queueSize)),
 			NewMulti: newAntsgoMulti(ants.WithQueueSize(queueSize))},
+	}
+	ours = append(ours, subpoolImpls()...)
+	return append(ours, []Impl{
 		{Name: "ants", Note: "github.com/panjf2000/ants/v2 v2.12.1, NewPool(size), the baseline",
 			New: newAnts2, NewFunc: newAnts2Func, NewMulti: newAnts2Multi},
 		{Name: "ants-b", Note: "ants v2 again under another name (A/A noise band)",
-			New: newAnts2, NewFunc: newAnts2Func, NewMulti: newAnts2Multi},
+			New: newAnts2, NewFunc: newAnts2Func, NewMulti: newAnts2Multi, Extra: true},
 		{Name: "pond", Note: "github.com/alitto/pond/v2, NewPool(size), unbounded queue, Go(task)",
 			New: func(size int) (Runner, error) { return pondPool{pond.NewPool(size)}, nil }},
 		{Name: "conc", Note: "github.com/sourcegraph/conc/pool, New().WithMaxGoroutines(size)",
@@ -109,14 +121,15 @@ func Impls() []Impl {
 		{Name: "floor-sync", Note: "the same over an unbuffered channel: Submit returns once a worker has the task, the admission rule of ants",
 			New:     func(size int) (Runner, error) { return newFloor(size, 0), nil },
 			NewFunc: func(size int, fn func(int)) (Invoker, error) { return newFloorFunc(size, 0, fn), nil }},
-	}
+	}...)
 }
 
-// DefaultImpls is the set compared when none is named.
+// DefaultImpls is the set compared when none is named: every
+// implementation but the Extra ones.
 func DefaultImpls() []Impl {
 	var out []Impl
 	for _, im := range Impls() {
-		if im.Name != "ants-b" {
+		if !im.Extra {
 			out = append(out, im)
 		}
 	}

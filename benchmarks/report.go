@@ -65,12 +65,15 @@ type Report struct {
 	// Calibration is the one the runs used, for the notes under W4 and
 	// LAT; zero if not recorded.
 	Calibration Calibration
+	// LoadAvg holds LoadAverage at the start and the end of the run.
+	LoadAvg []string
 }
 
 // Row summarises one implementation on one case over the rounds. The
-// primary metric is the wall time, or the p99 latency for LAT cases. Every
-// ratio is paired: computed per round against the baseline's sample of
-// that round, then the median over rounds; NaN without a baseline.
+// primary metric is the wall time, the p99 latency for LAT cases, or the
+// p99.9 submit wait for FAIR cases. Every ratio is paired: computed per
+// round against the baseline's sample of that round, then the median over
+// rounds; NaN without a baseline.
 type Row struct {
 	Impl             string
 	Rounds           int
@@ -81,9 +84,14 @@ type Row struct {
 	RefRatio         float64 // MP: wall per task / this implementation's wall per task on c.Ref
 	Allocs, Bytes    float64 // per task, medians
 	Efficiency       float64 // W4, median
-	P50, P99, P999   float64 // LAT, ns, medians
-	P50Ratio         float64 // LAT: P50 / the baseline's
-	P999Ratio        float64 // LAT: P999 / the baseline's
+	P50, P99, P999   float64 // LAT, FAIR, ns, medians
+	P50Ratio         float64 // LAT, FAIR: P50 / the baseline's
+	P99Ratio         float64 // LAT, FAIR: P99 / the baseline's
+	P999Ratio        float64 // LAT, FAIR: P999 / the baseline's
+	Worst            float64 // FAIR: the longest Submit call, ns, median over rounds
+	WorstRatio       float64 // FAIR: Worst / the baseline's
+	Wall             float64 // ns, median
+	WallRatio        float64 // Wall / the baseline's
 	Utilisation      float64 // LAT, median
 	PeakRSS          float64 // W1, bytes, median
 	PeakHeap         float64
@@ -91,15 +99,20 @@ type Row struct {
 }
 
 func primary(c Case, m Measurement) float64 {
-	if c.Kind == Latency {
+	switch c.Kind {
+	case Latency:
 		return float64(m.P99)
+	case SubmitWait:
+		return float64(m.P999)
 	}
 	return float64(m.Wall)
 }
 
 func cpuPerTask(m Measurement) float64 { return m.CPUPerTask }
 func p50(m Measurement) float64        { return float64(m.P50) }
+func p99(m Measurement) float64        { return float64(m.P99) }
 func p999(m Measurement) float64       { return float64(m.P999) }
+func worst(m Measurement) float64      { return float64(m.Worst) }
 
 // ratio returns f(s) / f(b), and false unless both are positive.
 func ratio(s, b Measurement, f func(Measurement) float64) (float64, bool) {
@@ -129,7 +142,8 @@ func (r *Report) Summary(c Case) []Row {
 	var rows []Row
 	for _, im := range r.Impls {
 		var v, ratios, cpu, cpuRatios, refRatios, allocs, bytes, eff series
-		var p50s, p99s, p999s, p50Ratios, p999Ratios, util, rss, heap, stack series
+		var p50s, p99s, p999s, p50Ratios, p99Ratios, p999Ratios, util, rss, heap, stack series
+		var worsts, worstRatios, walls, wallRatios series
 		for _, s := range r.Samples {
 			if s.Case != c.Name || s.Impl != im.Name {
 				continue
@@ -139,7 +153,10 @@ func (r *Report) Summary(c Case) []Row {
 				ratios.put(ratio(s.M, b.M, prim))
 				cpuRatios.put(ratio(s.M, b.M, cpuPerTask))
 				p50Ratios.put(ratio(s.M, b.M, p50))
+				p99Ratios.put(ratio(s.M, b.M, p99))
 				p999Ratios.put(ratio(s.M, b.M, p999))
+				worstRatios.put(ratio(s.M, b.M, worst))
+				wallRatios.put(ratio(s.M, b.M, wall))
 			}
 			if b, ok := ref[refKey{s.Impl, s.Round}]; ok {
 				refRatios.put(perTask(s.M)/refPerTask(b.M), refPerTask(b.M) > 0)
@@ -151,6 +168,8 @@ func (r *Report) Summary(c Case) []Row {
 			p50s = append(p50s, float64(s.M.P50))
 			p99s = append(p99s, float64(s.M.P99))
 			p999s = append(p999s, float64(s.M.P999))
+			worsts = append(worsts, float64(s.M.Worst))
+			walls = append(walls, float64(s.M.Wall))
 			util = append(util, s.M.Utilisation)
 			rss = append(rss, float64(s.M.PeakRSS))
 			heap = append(heap, float64(s.M.PeakHeap))
@@ -163,7 +182,9 @@ func (r *Report) Summary(c Case) []Row {
 		rows = append(rows, Row{Impl: im.Name, Rounds: len(v), Median: Median(v), Min: lo, Max: hi,
 			Ratio: Median(ratios), CPUPerTask: Median(cpu), CPURatio: Median(cpuRatios), RefRatio: Median(refRatios),
 			Allocs: Median(allocs), Bytes: Median(bytes), Efficiency: Median(eff),
-			P50: Median(p50s), P99: Median(p99s), P999: Median(p999s), P50Ratio: Median(p50Ratios), P999Ratio: Median(p999Ratios),
+			P50: Median(p50s), P99: Median(p99s), P999: Median(p999s), P50Ratio: Median(p50Ratios), P99Ratio: Median(p99Ratios),
+			P999Ratio: Median(p999Ratios), Worst: Median(worsts), WorstRatio: Median(worstRatios), Wall: Median(walls),
+			WallRatio:   Median(wallRatios),
 			Utilisation: Median(util), PeakRSS: Median(rss), PeakHeap: Median(heap), PeakStack: Median(stack)})
 	}
 	return rows

@@ -24,7 +24,8 @@ type Measurement struct {
 	// scheduler) together. It is 0 where the system does not report it.
 	CPUPerTask float64
 
-	P50, P99, P999 time.Duration // Latency: Submit → task start
+	P50, P99, P999 time.Duration // Latency: arrival → task start; SubmitWait: Submit's call → return
+	Worst          time.Duration // SubmitWait: the longest Submit call
 	Utilisation    float64       // Latency: the load the workers saw, from measured task durations
 
 	PeakRSS   uint64 // bytes; runs in a process of their own (cmd/compare) only
@@ -84,7 +85,11 @@ func run(c Case, im Impl, tw io.Writer) (Measurement, error) {
 	}
 	if lp != nil {
 		m.P50, m.P99, m.P999 = percentiles(lp.lat)
-		m.Utilisation = lp.utilisation(c)
+		if c.Kind == Latency {
+			m.Utilisation = lp.utilisation(c)
+		} else {
+			m.Worst = lp.lat[len(lp.lat)-1]
+		}
 	}
 	return m, nil
 }
@@ -119,13 +124,19 @@ func prepare(c Case) *latencies {
 	case Latency:
 		return &latencies{lat: make([]time.Duration, c.Tasks),
 			interval: time.Duration(float64(sleepCost()) / (c.Load * float64(c.Cap)))}
+	case SubmitWait:
+		if c.TaskMax > 0 {
+			Spin()
+		}
+		return &latencies{lat: make([]time.Duration, c.Tasks)}
 	}
 	return nil
 }
 
-// latencies is what the tasks of a Latency case record.
+// latencies is what the tasks of a Latency case, or the submitters of a
+// SubmitWait case, record.
 type latencies struct {
-	lat      []time.Duration // Submit → start, per task
+	lat      []time.Duration // Latency: arrival → start; SubmitWait: Submit's call → return; per task
 	busy     atomic.Int64    // total time the tasks held a worker
 	interval time.Duration   // between arrivals
 	tasks    []*trace.Task   // RunTraced only: per task, from its Submit to its start
@@ -143,7 +154,7 @@ func efficiency(n int, wall time.Duration) float64 {
 	return float64(n) * float64(cost) / float64(runtime.GOMAXPROCS(0)) / float64(wall)
 }
 
-// percentiles sorts lat and returns its p50, p99 and p99.9.
+// percentiles sorts lat in place and returns its p50, p99 and p99.9.
 func percentiles(lat []time.Duration) (p50, p99, p999 time.Duration) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	return Quantile(lat, 0.5), Quantile(lat, 0.99), Quantile(lat, 0.999)
@@ -193,6 +204,8 @@ func drive(c Case, im Impl, tr *tracker, lp *latencies) (closer, error) {
 		err = submitAll(r, c.Tasks, c.Submitters, func() { spinTask(iters); tr.done() })
 	case Latency:
 		err = pace(r, c, tr, lp)
+	case SubmitWait:
+		err = submitTimed(r, c, lp.lat, fairTasks(c, tr))
 	default:
 		err = fmt.Errorf("unknown kind %d", c.Kind)
 	}
@@ -230,6 +243,81 @@ func submitAll(r Runner, n, s int, task func()) error {
 	wg.Wait()
 	close(errs)
 	return <-errs // nil when no submitter failed
+}
+
+// submitTimed submits c.Tasks tasks from c.Submitters goroutines, as
+// submitAll does, and records in lat how long each Submit call took. Task
+// k is tasks[k%len(tasks)].
+func submitTimed(r Runner, c Case, lat []time.Duration, tasks []func()) error {
+	errs := make(chan error, c.Submitters)
+	var wg sync.WaitGroup
+	lo := 0
+	for i := range c.Submitters {
+		k := c.Tasks / c.Submitters
+		if i < c.Tasks%c.Submitters {
+			k++
+		}
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for j := lo; j < hi; j++ {
+				t := time.Now()
+				err := r.Submit(tasks[j%len(tasks)])
+				lat[j] = time.Since(t)
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(lo, lo+k)
+		lo += k
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// fairTasks returns the tasks of a SubmitWait case: tr.done alone for
+// tiny tasks, otherwise a CPU spin of each length fairLengths gives, built
+// once so that submitting them allocates nothing.
+func fairTasks(c Case, tr *tracker) []func() {
+	if c.TaskMax <= 0 {
+		return []func(){tr.done}
+	}
+	iters, _ := Spin()
+	lengths := fairLengths(c.TaskMin, c.TaskMax)
+	tasks := make([]func(), len(lengths))
+	for i, us := range lengths {
+		rounds := iters * us
+		tasks[i] = func() { spinTask(rounds); tr.done() }
+	}
+	return tasks
+}
+
+// fairLengths returns every whole number of CPUTask from lo to hi once, in
+// an order that interleaves short and long ones: i × a stride coprime with
+// their number, modulo it.
+func fairLengths(lo, hi time.Duration) []int {
+	first, n := int(lo/CPUTask), int((hi-lo)/CPUTask)+1
+	stride := 1
+	for s := n/2 + 1; s < n; s++ {
+		if gcd(s, n) == 1 {
+			stride = s
+			break
+		}
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = first + i*stride%n
+	}
+	return out
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 // pace submits c.Tasks sleeping tasks, one every lp.interval: c.Load × the

@@ -41,13 +41,13 @@ func StateOf(a, b time.Duration) HostState {
 
 // stateImpls are the implementations whose ratios the report splits by
 // host state: this library with and without its queue, and the floors.
-var stateImpls = []string{"antsgo", "antsgo+queue", "floor", "floor-sync"}
+var stateImpls = []string{"antsgo", "antsgo+queue", "antsgo-sub", "floor", "floor-sync"}
 
 // StateRatios returns impl's paired ratios to the baseline on case c
-// (wall time, or p99 for LAT), split by host state: a round counts as near
-// (or far) when the probes taken just before impl's sample and the
-// baseline's sample in that round are both below (or both at or above)
-// NearLine. Rounds whose two probes disagree, or that were not probed,
+// (wall time, p99 for LAT, p99.9 for FAIR), split by host state: a round
+// counts as near (or far) when the probes taken just before impl's sample
+// and the baseline's sample in that round are both below (or both at or
+// above) NearLine. Rounds whose two probes disagree, or that were not probed,
 // count as neither.
 func (r *Report) StateRatios(c Case, impl string) (near, far []float64) {
 	return r.stateRatios(c, impl, func(m Measurement) float64 { return primary(c, m) })
@@ -79,10 +79,11 @@ func (r *Report) stateRatios(c Case, impl string, f func(Measurement) float64) (
 }
 
 // writeStates writes the ratios of stateImpls split by host state, if the
-// samples were probed: one table for the primary metric, one for the CPU
-// time per task.
+// samples were probed and the baseline ran: one table for the primary
+// metric, one for the CPU time per task.
 func writeStates(w io.Writer, r *Report) {
-	if !slices.ContainsFunc(r.Samples, func(s Sample) bool { return s.LineTrip > 0 }) {
+	if !slices.ContainsFunc(r.Samples, func(s Sample) bool { return s.LineTrip > 0 }) ||
+		!slices.ContainsFunc(r.Impls, func(im Impl) bool { return im.Name == Baseline }) {
 		return
 	}
 	var impls []string
@@ -98,7 +99,7 @@ func writeStates(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "×%s by the state the host was in, as probed (LineRoundTrip) just before each sample: near below %v, far at or above; "+
 		"median over the rounds in that state (how many in brackets). A round where the two samples' probes disagree counts as neither.\n",
 		Baseline, NearLine)
-	fmt.Fprintf(w, "\n### Wall time (p99 for LAT)\n\n")
+	fmt.Fprintf(w, "\n### Wall time (p99 for LAT, p99.9 for FAIR)\n\n")
 	writeStateTable(w, r, impls, func(c Case) func(Measurement) float64 {
 		return func(m Measurement) float64 { return primary(c, m) }
 	})

@@ -72,9 +72,9 @@ func WriteSVG(w io.Writer, r *Report) error {
 	}
 	y := svgTop
 	for _, g := range groups {
-		metric := "wall"
-		if g.c.Kind == Latency {
-			metric = "p99 latency"
+		metric := map[Kind]string{Latency: "p99 latency", SubmitWait: "p99.9 submit wait"}[g.c.Kind]
+		if metric == "" {
+			metric = "wall"
 		}
 		text(b, 10, float64(y+svgHeader-8), "start", `font-weight="bold"`, fmt.Sprintf("%s (%s)", g.c.Name, metric))
 		y += svgHeader

@@ -23,6 +23,10 @@ const (
 	// Latency submits sleeping tasks at a steady pace and records the time
 	// from Submit to the start of each task (LAT).
 	Latency
+	// SubmitWait has Submitters goroutines submit tasks in a loop, tiny
+	// ones or CPU spins between TaskMin and TaskMax, and records how long
+	// every Submit call took, from the call to its return (FAIR).
+	SubmitWait
 )
 
 // Task parameters.
@@ -31,6 +35,8 @@ const (
 	CPUTask     = time.Microsecond      // W4, calibrated by Spin
 	LatencyTask = 10 * time.Millisecond // LAT: how long a task holds a worker
 	LatencyCap  = 160                   // LAT: workers; capacity is 16,000 tasks/s
+	FairSpinMin = 10 * time.Microsecond // FAIR/spin: the shortest task
+	FairSpinMax = 50 * time.Microsecond // FAIR/spin: the longest task
 )
 
 // Case is one measured configuration: a workload at one capacity.
@@ -44,6 +50,12 @@ type Case struct {
 	Submitters int
 	Load       float64 // Latency: offered load as a fraction of capacity
 	Child      bool    // measured in a process of its own, for peak RSS
+	// TaskMin and TaskMax bound the CPU time of a SubmitWait case's tasks,
+	// drawn evenly between them per task; zero for tiny tasks.
+	TaskMin, TaskMax time.Duration
+	// Extra keeps the case out of the default set: it runs only when -only
+	// names it or its workload (see SelectCases).
+	Extra bool
 
 	// Pools > 0 makes the case a multi-pool one (MP): each implementation
 	// with a multi-pool (Impl.NewMulti) runs as Pools pools of Cap/Pools
@@ -109,18 +121,44 @@ func Cases(scale float64) []Case {
 			Submitters: 1, Load: float64(l) / 100,
 			Title: fmt.Sprintf("arrival→start latency, %v tasks on %d workers paced at %d%% of capacity", LatencyTask, LatencyCap, l)})
 	}
+	cs = append(cs, fairCases(n, procs)...)
 	for i := range cs {
 		cs[i].Tasks = max(cs[i].Tasks, cs[i].Submitters)
 	}
 	return cs
 }
 
+// fairCases returns the FAIR cases: 8P submitters flood a pool of 2P (4 and
+// 16 on two cores) with tiny tasks or with CPU spins of 10–50 µs, and every
+// Submit call is timed; the tail of those times shows how long a blocked
+// submitter can be overtaken by newcomers. They are Extra: cmd/compare runs
+// them only when -only names them.
+func fairCases(n func(int) int, procs int) []Case {
+	capacity, submitters := 2*procs, 8*procs
+	return []Case{
+		{Name: fmt.Sprintf("FAIR/cap=%d/tiny", capacity), Workload: "FAIR", Kind: SubmitWait, Tasks: n(400_000), Cap: capacity,
+			Submitters: submitters, Extra: true,
+			Title: fmt.Sprintf("call→return time of every Submit, %d submitters flooding tiny tasks into capacity %d", submitters, capacity)},
+		{Name: fmt.Sprintf("FAIR/cap=%d/spin", capacity), Workload: "FAIR", Kind: SubmitWait, Tasks: n(40_000), Cap: capacity,
+			Submitters: submitters, TaskMin: FairSpinMin, TaskMax: FairSpinMax, Extra: true,
+			Title: fmt.Sprintf("call→return time of every Submit, %d submitters flooding %v–%v CPU tasks into capacity %d",
+				submitters, FairSpinMin, FairSpinMax, capacity)},
+	}
+}
+
 // SelectCases keeps the cases whose workload or name is in the
 // comma-separated list, and the Ref case of each kept multi-pool case, so
-// that its "×1 pool" ratio has a denominator; an empty list keeps all.
+// that its "×1 pool" ratio has a denominator; an empty list keeps all but
+// the Extra cases.
 func SelectCases(cs []Case, list string) ([]Case, error) {
 	if strings.TrimSpace(list) == "" {
-		return cs, nil
+		var out []Case
+		for _, c := range cs {
+			if !c.Extra {
+				out = append(out, c)
+			}
+		}
+		return out, nil
 	}
 	keep := map[string]bool{}
 	for _, w := range strings.Split(list, ",") {
@@ -136,7 +174,7 @@ func SelectCases(cs []Case, list string) ([]Case, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown workload %q; known: W1,W2,W3,W4,W5,MP,LAT or a case name such as %s", w, cs[1].Name)
+			return nil, fmt.Errorf("unknown workload %q; known: W1,W2,W3,W4,W5,MP,LAT,FAIR or a case name such as %s", w, cs[1].Name)
 		}
 	}
 	var out []Case

@@ -57,7 +57,7 @@ func run() error {
 	aa := flag.Bool("aa", false, "run the baseline against itself (A/A): the noise band")
 	rounds := flag.Int("rounds", 5, "number of rounds; each runs every case on every implementation once per build")
 	scale := flag.Float64("scale", 1, "fraction of the task counts to run")
-	only := flag.String("only", "", "comma list of workloads (W1,W2,W3,W4,W5,MP,LAT) or case names; empty means all")
+	only := flag.String("only", "", "comma list of workloads (W1,W2,W3,W4,W5,MP,LAT,FAIR) or case names; empty means all but FAIR")
 	implList := flag.String("impls", "antsgo", "comma list of implementations to run from both builds")
 	tags := flag.String("tags", "", "build tags for both builds")
 	mdPath := flag.String("md", "results/ab.md", "file for the markdown report")
@@ -107,7 +107,7 @@ func run() error {
 	}
 	rep := &benchmarks.ABReport{Machine: benchmarks.ThisMachine(), When: time.Now(), Base: a.desc, Cand: b.desc, AA: *aa,
 		Rounds: *rounds, Cases: cases, Command: strings.TrimSpace("go run ./cmd/ab " + strings.Join(os.Args[1:], " ")),
-		Calibration: benchmarks.Calibrate()}
+		Calibration: benchmarks.Calibrate(), LoadAvg: []string{benchmarks.LoadAverage()}}
 	for _, im := range impls {
 		rep.Impls = append(rep.Impls, im.Name)
 	}
@@ -145,7 +145,8 @@ func run() error {
 		}
 	}
 	rep.LineTrips = append(rep.LineTrips, benchmarks.LineRoundTrip(lineProbes))
-	fmt.Fprintf(os.Stderr, "done in %v\n", time.Since(begin).Round(time.Second))
+	rep.LoadAvg = append(rep.LoadAvg, benchmarks.LoadAverage())
+	fmt.Fprintf(os.Stderr, "done in %v; load average %s\n", time.Since(begin).Round(time.Second), rep.LoadAvg[1])
 
 	var md bytes.Buffer
 	if err := benchmarks.WriteABMarkdown(&md, rep); err != nil {

@@ -52,8 +52,8 @@ func main() {
 func run() error {
 	rounds := flag.Int("rounds", 3, "number of rounds; each runs every case on every implementation once")
 	scale := flag.Float64("scale", 1, "fraction of the task counts to run (e.g. 0.1 for a quick run)")
-	only := flag.String("only", "", "comma list of workloads (W1,W2,W3,W4,W5,LAT) or case names (W2/cap=8); empty means all")
-	implList := flag.String("impls", "", "comma list of implementations; empty means all but ants-b")
+	only := flag.String("only", "", "comma list of workloads (W1,W2,W3,W4,W5,MP,LAT,FAIR) or case names (W2/cap=8); empty means all but FAIR")
+	implList := flag.String("impls", "", "comma list of implementations; empty means all but ants-b and antsgo-sub")
 	aa := flag.Bool("aa", false, "run ants against itself as \"ants\" and \"ants-b\" to measure the noise band")
 	svgPath := flag.String("svg", "results/compare.svg", "file for the SVG chart")
 	mdPath := flag.String("md", "results/compare.md", "file for the markdown table")
@@ -90,16 +90,16 @@ func run() error {
 			return fmt.Errorf("-calib: %w", err)
 		}
 	}
-	if *child != "" {
-		return runChild(*child, *childImpl, *childProbe, cases, impls)
+	if *child != "" { // any case, the Extra ones included: cmd/ab names them with -child alone
+		return runChild(*child, *childImpl, *childProbe, benchmarks.Cases(*scale), impls)
 	}
 	if *tracePath != "" {
 		return runTraced(*tracePath, cases, impls)
 	}
 
 	rep := &benchmarks.Report{Machine: benchmarks.ThisMachine(), When: time.Now(), Rounds: *rounds, Cases: cases, Impls: impls,
-		Command: strings.TrimSpace("go run ./cmd/compare " + strings.Join(os.Args[1:], " "))}
-	fmt.Fprintf(os.Stderr, "%s\n", rep.Machine)
+		Command: strings.TrimSpace("go run ./cmd/compare " + strings.Join(os.Args[1:], " ")), LoadAvg: []string{benchmarks.LoadAverage()}}
+	fmt.Fprintf(os.Stderr, "%s; load average %s\n", rep.Machine, rep.LoadAvg[0])
 	begin := time.Now()
 	for r := range *rounds {
 		rep.LineTrips = append(rep.LineTrips, benchmarks.LineRoundTrip(lineProbes))
@@ -121,7 +121,9 @@ func run() error {
 		}
 	}
 	rep.LineTrips = append(rep.LineTrips, benchmarks.LineRoundTrip(lineProbes))
-	fmt.Fprintf(os.Stderr, "done in %v; cache-line round trips %v\n", time.Since(begin).Round(time.Second), rep.LineTrips)
+	rep.LoadAvg = append(rep.LoadAvg, benchmarks.LoadAverage())
+	fmt.Fprintf(os.Stderr, "done in %v; cache-line round trips %v; load average %s\n", time.Since(begin).Round(time.Second),
+		rep.LineTrips, rep.LoadAvg[1])
 
 	rep.Calibration = benchmarks.Calibrate() // measured by the runs already, unless no case needed it
 	var md, svg bytes.Buffer

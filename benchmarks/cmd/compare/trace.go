@@ -29,8 +29,11 @@ func runTraced(path string, cases []benchmarks.Case, impls []benchmarks.Impl) er
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%s on %s: wall %v, CPU/task %.0fns", c.Name, im.Name, m.Wall.Round(time.Microsecond), m.CPUPerTask)
-	if c.Kind == benchmarks.Latency {
+	switch c.Kind {
+	case benchmarks.Latency:
 		fmt.Fprintf(os.Stderr, ", p50 %v, p99 %v, p99.9 %v, load seen %.1f%%", m.P50, m.P99, m.P999, 100*m.Utilisation)
+	case benchmarks.SubmitWait:
+		fmt.Fprintf(os.Stderr, ", Submit p50 %v, p99 %v, p99.9 %v, max %v", m.P50, m.P99, m.P999, m.Worst)
 	}
 	fmt.Fprintf(os.Stderr, "\ntrace written to %s; read it with: go tool trace %s\n", path, path)
 	return nil
