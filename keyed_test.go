@@ -309,5 +309,9 @@ func TestKeyedFallbackRunsTheBacklog(t *testing.T) {
 		t.Fatal(err)
 	}
 	faceWant(t, "tasks run", n.Load(), 100)
+	// The front's ReleaseTimeout returns once the runner has run the last
+	// task; the pool counts the runner done a moment later, after it
+	// returns to its worker.
+	facePoll(t, "the pool counts one runner done", func() bool { return p.Stats().Completed == 1 })
 	faceWant(t, "runners the pool ran", p.Stats().Completed, 1)
 }
