@@ -127,13 +127,16 @@ func (e *engine[T]) ringFor(prio int) *ring[T] {
 // polls a moment for a busy worker to finish and take it, and wakes one if
 // none does: a wake-up costs a microsecond or more, while a tiny task
 // finishes well within the polls, so a stream of them needs no wake-up.
-// When the polls have mostly been in vain lately (pollRate), as when tasks
-// are long, the submitter wakes a worker at once.
+// When tasks wait ahead of this one, or the polls have mostly been in vain
+// lately (pollRate), as when tasks are long, the submitter wakes a worker
+// at once.
 func (e *engine[T]) handoff(r *ring[T], pos uint64) {
 	if e.spinning.Load() != 0 {
 		return
 	}
-	if !e.pollRate.pays() {
+	if r.head.Load() != pos || !e.pollRate.pays() {
+		// Tasks wait ahead of this one (a queue): no worker takes it
+		// within a few polls.
 		e.wakeOne(wakeTask)
 		return
 	}
