@@ -43,10 +43,10 @@
 // submitters have kept taking the slots a waiting one was woken for for
 // more than a millisecond, every freed slot goes straight to the
 // longest-waiting submitter until none is left waiting. On a pool with a
-// queue, a submitter blocked on the full queue is let in once half the
-// queue has drained (or as many tasks have finished since it was last
-// woken), so that a producer refills it in one go while the workers are
-// still busy.
+// queue, a submitter blocked alone on the full queue is let in once half
+// the queue has drained (or as many tasks have finished since it began to
+// wait), so that a producer refills it in one go while the workers are
+// still busy; with several blocked, each freed slot wakes one.
 //
 // With [WithAdaptiveCapacity], the pool sets n itself within bounds: it
 // times its tasks and keeps n near the concurrency beyond which they queue

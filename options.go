@@ -54,9 +54,9 @@ type Options struct {
 	// QueueSize, when positive, gives the pool a bounded queue of that many
 	// tasks in front of its workers: Submit and Invoke return as soon as a
 	// task is queued, and Nonblocking submission fails only when both the
-	// workers and the queue are full. A submitter blocked on a full queue
-	// is let in once half of it has drained, so that it refills the queue
-	// in one go. Zero (the default) keeps the ants v2
+	// workers and the queue are full. A submitter blocked alone on a full
+	// queue is let in once half of it has drained, so that it refills the
+	// queue in one go. Zero (the default) keeps the ants v2
 	// behaviour, where a submitter waits for a free worker. A negative value,
 	// one above MaxQueueSize, or one whose buffer would take more than 512 MiB
 	// (QueueSize rounded up to a power of two, times the payload's size plus
