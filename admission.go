@@ -107,8 +107,9 @@ type gate[T any] struct {
 	handsTasks bool
 }
 
-// starveAfter is how long a waiter may wait before a lost race for a slot
-// puts the gate in starvation mode, as in sync.Mutex.
+// starveAfter is how long a waiter may keep losing the slots it is woken
+// for to newcomers before the gate goes into starvation mode, as in
+// sync.Mutex (which counts from when the waiter began to wait).
 const starveAfter = time.Millisecond
 
 // spinsBeforePark is how many times a submitter that found the pool full
