@@ -39,8 +39,8 @@ func TestAdaptiveSubpoolBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plain.lane.tuner != nil || plain.Cap() != 2 {
-		t.Errorf("a sub-pool of an adaptive pool without the option: tuner %v, Cap() %d; want none and 2", plain.lane.tuner, plain.Cap())
+	if plain.tuner != nil || plain.Cap() != 2 {
+		t.Errorf("a sub-pool of an adaptive pool without the option: tuner %v, Cap() %d; want none and 2", plain.tuner, plain.Cap())
 	}
 }
 

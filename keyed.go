@@ -2,7 +2,6 @@ package ants
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"runtime"
 	"sync"
@@ -286,13 +285,7 @@ func (k *Keyed[K]) Release() { _ = k.ReleaseContext(nil) } //nolint:staticcheck 
 // accepted task to finish. It returns ErrTimeout if they have not by then,
 // and ErrPoolClosed if the front was already released.
 func (k *Keyed[K]) ReleaseTimeout(timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	err := k.ReleaseContext(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return ErrTimeout
-	}
-	return err
+	return releaseTimeout(timeout, k.ReleaseContext)
 }
 
 // ReleaseContext is Release followed by a wait until every accepted task

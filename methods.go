@@ -88,6 +88,19 @@ func (e *engine[T]) Tune(size int) {
 	e.fill()
 }
 
+// releaseTimeout runs releaseContext with a context that ends after
+// timeout, and turns the context's deadline into ErrTimeout: the
+// ReleaseTimeout of a pool, a sub-pool and a keyed front.
+func releaseTimeout(timeout time.Duration, releaseContext func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := releaseContext(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return ErrTimeout
+	}
+	return err
+}
+
 // IsClosed reports whether the pool has been released.
 func (e *engine[T]) IsClosed() bool { return e == nil || e.life.Load().closed.Load() }
 
@@ -106,13 +119,7 @@ func (e *engine[T]) Release() {
 // returns ErrTimeout if they have not by then, and ErrPoolClosed if the pool
 // was already released.
 func (e *engine[T]) ReleaseTimeout(timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	err := e.ReleaseContext(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return ErrTimeout
-	}
-	return err
+	return releaseTimeout(timeout, e.ReleaseContext)
 }
 
 // ReleaseContext is Release followed by a wait until every accepted task has

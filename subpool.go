@@ -2,7 +2,6 @@ package ants
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -186,13 +185,7 @@ func (l *lane[T]) Release() {
 // task the sub-pool accepted to finish. It returns ErrTimeout if they have
 // not by then, and ErrPoolClosed if the sub-pool was already released.
 func (l *lane[T]) ReleaseTimeout(timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	err := l.ReleaseContext(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return ErrTimeout
-	}
-	return err
+	return releaseTimeout(timeout, l.ReleaseContext)
 }
 
 // ReleaseContext is Release followed by a wait until every task the
