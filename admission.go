@@ -142,6 +142,20 @@ func (g *gate[T]) tryAdmit() bool {
 	}
 }
 
+// lastTry counts the caller as one more waiter and then tries once more for
+// a slot; g.mu is held. A task gives its slot back before it reads waiting
+// (release), so either that task sees the waiter and wakes it, or this try
+// sees its slot. If the try succeeds, the caller is uncounted again and
+// holds the slot; if not, it stays counted and must queue up.
+func (g *gate[T]) lastTry() bool {
+	g.waiting.Add(1)
+	if g.tryAdmit() {
+		g.waiting.Add(-1)
+		return true
+	}
+	return false
+}
+
 // admitted returns the number of admitted tasks, queued or running. frees
 // is read first, so a racing admission can only make the result larger.
 func (g *gate[T]) admitted() int64 {
@@ -187,11 +201,7 @@ func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], lc context.Conte
 		g.mu.Unlock()
 		return false, ErrPoolOverload
 	}
-	// Announce before the last try: a task gives its slot back before it
-	// reads waiting, so either it sees us or our try sees its slot.
-	g.waiting.Add(1)
-	if g.tryAdmit() {
-		g.waiting.Add(-1)
+	if g.lastTry() {
 		g.mu.Unlock()
 		return false, nil
 	}
@@ -238,9 +248,7 @@ func (g *gate[T]) await(ctx context.Context, w *waiter[T]) (dispatched bool, err
 			g.recycle(w)
 			return false, ErrPoolClosed
 		}
-		g.waiting.Add(1)
-		if g.tryAdmit() {
-			g.waiting.Add(-1)
+		if g.lastTry() {
 			g.mu.Unlock()
 			g.recycle(w)
 			return false, nil
@@ -299,9 +307,7 @@ func (g *gate[T]) enqueue(t T, l *lane[T], lc context.Context, prio int, force b
 	if !force && g.closed() {
 		return false, ErrPoolClosed
 	}
-	g.waiting.Add(1)
-	if g.tryAdmit() {
-		g.waiting.Add(-1)
+	if g.lastTry() {
 		g.submitted.Add(1)
 		return true, nil
 	}
@@ -325,7 +331,7 @@ func (g *gate[T]) release(fromWorker bool) bool {
 	if g.batching.Load() {
 		// The first waiter waits for a batch of slots: give this one back
 		// without the lock, unless it completes the batch.
-		if f := g.frees.Add(1); !g.roomFor(g.batch) && f-g.from.Load() < uint64(g.batch) {
+		if !g.batchDue(g.frees.Add(1)) {
 			return false
 		}
 		return g.wake(false, fromWorker)
@@ -370,7 +376,7 @@ func (g *gate[T]) wake(held, fromWorker bool) bool {
 			g.frees.Add(1)
 		}
 		batched := g.batching.Load()
-		if !g.room() || (batched && !g.roomFor(g.batch) && g.frees.Load()-g.from.Load() < uint64(g.batch)) {
+		if !g.room() || (batched && !g.batchDue(g.frees.Load())) {
 			g.mu.Unlock()
 			return false
 		}
@@ -385,6 +391,13 @@ func (g *gate[T]) wake(held, fromWorker bool) bool {
 		}
 		return true
 	}
+}
+
+// batchDue reports whether the batch a batching waiter waits for is there:
+// batch slots are free, or batch slots have been given back since it came
+// first (f is a value of frees), so that newcomers cannot keep it waiting.
+func (g *gate[T]) batchDue(f uint64) bool {
+	return g.roomFor(g.batch) || f-g.from.Load() >= uint64(g.batch)
 }
 
 // take removes w, the first waiter, from the queue; g.mu is held.

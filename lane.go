@@ -170,9 +170,7 @@ func (l *lane[T]) queue(t T, lc context.Context) (admitted bool, err error) {
 	if g.waiting.Load()-g.blocked.Load() >= int64(l.opts.QueueSize) {
 		return false, errFull
 	}
-	g.waiting.Add(1)
-	if g.tryAdmit() {
-		g.waiting.Add(-1)
+	if g.lastTry() {
 		return true, nil
 	}
 	g.queue.push(g.queue.get(t, l, lc, l.prio, true))
