@@ -43,11 +43,11 @@ import (
 // so it is raised when it proves stale: when the law halved the limit, the
 // concurrency fell by lawLever or more, and the run time fell by less than
 // half of what queueing would explain, did not rise, and still looks
-// queued, then the run time has no queueing in it and becomes b. Until such evidence exists (a pool
-// that starts above Min under load has never seen its no-load run time),
-// the law halves the limit on every window in which it binds, and once the
-// evidence comes it returns to the knee of the best throughput seen
-// meanwhile.
+// queued, then the run time has no queueing in it and becomes b. Until
+// such evidence exists (a pool that starts above Min under load has never
+// seen its no-load run time), the law halves the limit on every window in
+// which it binds, and once the evidence comes it returns to the knee of
+// the best throughput seen meanwhile.
 //
 // Tasks shorter than lawFloor are sized by throughput instead (climb).
 //

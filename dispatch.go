@@ -20,11 +20,11 @@ type prioRing[T any] struct {
 const handoffSpins = 64
 
 // dispatch hands the admitted task t, of lane l (nil for the pool's own)
-// and with labels lc (see labels), to a worker: it starts one with t if nobody is idle to take it and the
-// pool may grow, and otherwise pushes t on the ring of its priority and
-// finds it a taker (handoff). A worker that dispatches a task it granted a
-// slot to (fromWorker) only pushes it: it is about to pop, so it is the
-// taker.
+// and with labels lc (see labels), to a worker: it starts one with t if
+// nobody is idle to take it and the pool may grow, and otherwise pushes t
+// on the ring of its priority and finds it a taker (handoff). A worker
+// that dispatches a task it granted a slot to (fromWorker) only pushes it:
+// it is about to pop, so it is the taker.
 func (e *engine[T]) dispatch(t T, l *lane[T], lc context.Context, fromWorker bool) {
 	r := e.tasks
 	if l != nil {

@@ -136,7 +136,7 @@ func (s *idleStack) evictOldest(n int) {
 }
 
 // evict removes the bottom count(workers) workers of the stack and sends
-// each of them false.
+// each of them wakeExit.
 func (s *idleStack) evict(count func([]*parked) int) {
 	s.mu.Lock()
 	n := count(s.workers)

@@ -39,7 +39,8 @@ const keySpares = 16
 // submission of a task for an idle key until its runner finds the backlog
 // empty. At any time one party owns the key's next step: the submitter
 // whose task started the record until the pool admits its runner, then the
-// runner, queued or running. The fields but drain and first are guarded by shard.mu.
+// runner, queued or running. The fields but drain and first are guarded
+// by shard.mu.
 type keyRun[K comparable] struct {
 	key   K
 	h     uint64 // the hash of key

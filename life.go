@@ -140,9 +140,9 @@ func (e *engine[T]) reboot() {
 
 // settle marks a released life drained once it has no admitted task, no
 // task queued by enqueue or in a sub-pool's queue, no worker and no panic
-// being reported. Every path
-// that lowers one of these counts calls it after its own write, and release
-// calls it after closing the life, so the last of them sees all at zero.
+// being reported. Every path that lowers one of these counts calls it after
+// its own write, and release calls it after closing the life, so the last
+// of them sees all at zero.
 func (e *engine[T]) settle() {
 	l := e.life.Load()
 	if l.closed.Load() && e.workers.Load() == 0 && e.gate.admitted() == 0 &&

@@ -4,9 +4,10 @@ import "context"
 
 // Pool runs func() tasks on a bounded set of reusable worker goroutines.
 // Build one with NewPool; the zero value behaves as a released pool of
-// capacity 0, refusing every task. A Pool is safe for concurrent use. Its other methods (Running, Free, Waiting, Cap, Tune,
-// IsClosed, Release, ReleaseTimeout, ReleaseContext, Reboot, Stats) are
-// those of the engine it embeds, shared by every pool of the package.
+// capacity 0, refusing every task. A Pool is safe for concurrent use. Its
+// other methods (Running, Free, Waiting, Cap, Tune, IsClosed, Release,
+// ReleaseTimeout, ReleaseContext, Reboot, Stats) are those of the engine
+// it embeds, shared by every pool of the package.
 type Pool struct {
 	*engine[func()]
 }

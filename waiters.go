@@ -16,8 +16,8 @@ type waiter[T any] struct {
 	// given a slot and dispatched, errSlot when it has been given a slot
 	// that its submitter is to use itself (a sub-pool's gate), errRetry
 	// when a slot freed and the submitter is to try for it, or
-	// ErrPoolClosed. Its buffer of one
-	// never fills: a waiter is sent to only after it is taken off the queue.
+	// ErrPoolClosed. Its buffer of one never fills: a waiter is sent to
+	// only after it is taken off the queue.
 	ready chan error
 	task  T
 	lane  *lane[T] // the sub-pool of the task; nil for the pool's own
