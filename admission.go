@@ -142,6 +142,17 @@ func (g *gate[T]) tryAdmit() bool {
 	}
 }
 
+// refuses reports whether a blocked submitter of lane l (nil for the
+// pool's own) is refused instead of queued; g.mu is held. It is refused if
+// the gate's pool or sub-pool is released, or if l is: a sub-pool's
+// Release marks it closed before it refuses, under the pool's g.mu, the
+// submitters of the sub-pool queued there (dropLane), so a submitter on
+// its way to the pool's gate is either queued in time to be refused or
+// sees the sub-pool closed here.
+func (g *gate[T]) refuses(l *lane[T]) bool {
+	return g.closed() || (l != nil && l.closed.Load())
+}
+
 // lastTry counts the caller as one more waiter and then tries once more for
 // a slot; g.mu is held. A task gives its slot back before it reads waiting
 // (release), so either that task sees the waiter and wakes it, or this try
@@ -193,7 +204,7 @@ func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], lc context.Conte
 		}
 	}
 	g.mu.Lock()
-	if g.closed() {
+	if g.refuses(l) {
 		g.mu.Unlock()
 		return false, ErrPoolClosed
 	}
@@ -243,7 +254,7 @@ func (g *gate[T]) await(ctx context.Context, w *waiter[T]) (dispatched bool, err
 			return false, nil
 		}
 		g.mu.Lock()
-		if g.closed() {
+		if g.refuses(w.lane) {
 			g.mu.Unlock()
 			g.recycle(w)
 			return false, ErrPoolClosed

@@ -175,6 +175,26 @@ func TestSubpoolQueueAndOptions(t *testing.T) {
 	})
 }
 
+// TestSubpoolReleaseRefusesLateSubmitter covers a submitter of a sub-pool
+// that took its slot of the sub-pool but reaches the full pool's gate only
+// after Release refused the sub-pool's submitters there: it must be
+// refused too, not left blocked until the pool has room.
+func TestSubpoolReleaseRefusesLateSubmitter(t *testing.T) {
+	p := newSubTestPool(t, 1)
+	s := newSub(t, p, 1)
+	gate, _ := faceGate(t)
+	faceFill(t, &faceAdapter{facePool: p, submit: p.Submit}, 1, gate)
+	s.Release()
+	l := s.lane
+	late := faceAsync(func() error {
+		_, err := l.e.gate.acquire(nil, func() {}, l, nil, l.prio, &l.opts)
+		return err
+	})
+	if err := faceRecv(t, late, "the late submitter"); err != ErrPoolClosed {
+		t.Fatalf("a sub-pool's submitter reaching the pool's gate after Release: got %v; want ErrPoolClosed", err)
+	}
+}
+
 func TestSubpoolRelease(t *testing.T) {
 	p := newSubTestPool(t, 2)
 	s := newSub(t, p, 1, WithQueueSize(1))
