@@ -39,7 +39,9 @@ import (
 // knee of the best throughput it saw. Tasks shorter than 20 µs, whose run
 // time tells more about the cache than about a queue, are sized by
 // throughput instead: the capacity grows while it binds, and a growth
-// after which the throughput fell by 10 % is taken back.
+// after which the throughput fell by 10 % is taken back and tried again
+// 8 windows later, then after twice as many each time it fails again, up
+// to 64.
 //
 // Timing costs the task path one random draw per task and, on the sampled
 // tasks (all of them when tasks are slow, at least one in 1024 when they

@@ -87,8 +87,14 @@ const (
 	// busy host, so a smaller fall proves nothing.
 	lawClimb = 0.1
 	// lawCeilingAge is how many windows a limit whose growth cost
-	// throughput stays a ceiling, before the law tries again.
-	lawCeilingAge = 64
+	// throughput stays a ceiling, before the law tries again; each growth
+	// that is taken back again doubles it, up to lawCeilingMaxAge, and a
+	// growth that holds resets it. One noisy window (a busy host) so costs
+	// a pool of tiny tasks a few windows at a lower limit, not a long run
+	// of them, and a growth that truly costs throughput is tried at most
+	// once every lawCeilingMaxAge windows once the law knows it.
+	lawCeilingAge    = 8
+	lawCeilingMaxAge = 64
 	// lawLever is the fall in concurrency, as a fraction, that makes a
 	// window comparable with the one before it when the law checks its
 	// no-load estimate; the law must also have halved the limit. A
@@ -124,6 +130,7 @@ type law struct {
 	grewX    float64 // the throughput before that growth
 	ceiling  int     // a limit whose growth bought nothing; 0 if none
 	ceilAge  int     // windows since the ceiling was set
+	ceilSpan int     // windows the next ceiling lasts; 0 means lawCeilingAge
 }
 
 // decide returns the limit for the next window and what it did.
@@ -228,21 +235,24 @@ func (l *law) decide(o observation) (int, Decision) {
 // climb decides for tasks shorter than lawFloor, whose run time tells
 // nothing about a queue: it grows the limit while the limit binds, and
 // takes back a growth after which the throughput fell by lawClimb or more,
-// keeping the limit before it as a ceiling for lawCeilingAge windows. More
-// workers than the work needs cost a pool of tiny tasks wake-ups and cache
-// misses.
+// keeping the limit before it as a ceiling for lawCeilingAge windows, or
+// twice as many as the ceiling before if this growth was a retry that
+// failed too (at most lawCeilingMaxAge). More workers than the work needs
+// cost a pool of tiny tasks wake-ups and cache misses.
 func (l *law) climb(o observation, x float64) (int, Decision) {
 	c := o.capacity
 	l.confirmed, l.suspect, l.cutFrom = true, false, 0
 	if from := l.grewFrom; from > 0 {
 		l.grewFrom = 0
 		if from < c && x < l.grewX*(1-lawClimb) {
+			l.ceilSpan = min(2*max(l.ceilSpan, lawCeilingAge/2), lawCeilingMaxAge)
 			l.ceiling, l.ceilAge, l.step = from, 0, 0
 			return from, DecisionShrink
 		}
+		l.ceilSpan = 0 // the growth held
 	}
 	if l.ceiling > 0 {
-		if l.ceilAge++; l.ceilAge > lawCeilingAge {
+		if l.ceilAge++; l.ceilAge > l.ceilSpan {
 			l.ceiling = 0
 		}
 	}

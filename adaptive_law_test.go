@@ -1,6 +1,7 @@
 package ants
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -191,16 +192,48 @@ func TestLawDecisions(t *testing.T) {
 		if cs[0] <= 8 {
 			t.Errorf("capacity after the first window from 8: got %d; want growth, not a search by halving", cs[0])
 		}
-		within(t, "from window 5", cs[5:], 16, 32)
+		// From window 5 it stays in [16, 32], but for retries of 64 that
+		// it takes back in the next window.
+		for i := 5; i < len(cs); i++ {
+			if cs[i] == 64 && i+1 < len(cs) && cs[i+1] <= 32 {
+				i++
+				continue
+			}
+			within(t, fmt.Sprintf("window %d", i), cs[i:i+1], 16, 32)
+		}
 		l = &law{min: 1, max: 64}
 		cs = drive(l, server{k: math.Inf(1), d: lawFloor / 100}, 1, 20)
 		within(t, "with a throughput that keeps growing, from window 8", cs[8:], 64, 64)
 	})
+	t.Run("under the floor a failed growth is retried ever less often", func(t *testing.T) {
+		l := &law{min: 1, max: 64}
+		cs := drive(l, server{k: 16, d: lawFloor / 100}, 32, 1000)
+		var retries []int
+		for i, c := range cs {
+			if c == 64 {
+				retries = append(retries, i)
+			}
+		}
+		// The gaps double from lawCeilingAge to lawCeilingMaxAge, so 1000
+		// windows hold about log2(64/8) + 1000/64 retries.
+		if len(retries) < 10 || len(retries) > 20 {
+			t.Fatalf("retries of 64 in 1000 windows at %v; want 10 to 20", retries)
+		}
+		for j := 1; j < len(retries); j++ {
+			gap := retries[j] - retries[j-1]
+			if gap < lawCeilingAge || gap > lawCeilingMaxAge+2 {
+				t.Fatalf("retries of 64 at %v: a gap of %d windows; want %d to %d", retries, gap, lawCeilingAge, lawCeilingMaxAge+2)
+			}
+			if j >= 2 && gap < retries[j-1]-retries[j-2] {
+				t.Fatalf("retries of 64 at %v: a gap shrank; want them to grow to %d and stay", retries, lawCeilingMaxAge)
+			}
+		}
+	})
 	t.Run("under the floor a ceiling expires", func(t *testing.T) {
 		l := &law{min: 1, max: 64}
-		cs := drive(l, server{k: 8, d: lawFloor / 100}, 8, 3*lawCeilingAge)
-		within(t, "with a throughput that falls beyond 16", cs[2*lawCeilingAge:], 8, 32)
-		cs = drive(l, server{k: 48, d: lawFloor / 100}, cs[len(cs)-1], 2*lawCeilingAge)
+		cs := drive(l, server{k: 8, d: lawFloor / 100}, 8, 3*lawCeilingMaxAge)
+		within(t, "with a throughput that falls beyond 16", cs[2*lawCeilingMaxAge:], 8, 32)
+		cs = drive(l, server{k: 48, d: lawFloor / 100}, cs[len(cs)-1], 2*lawCeilingMaxAge)
 		within(t, "once it falls only beyond 96", cs[len(cs)-2:], 64, 64)
 	})
 	t.Run("a cut that does not shorten the run time is undone", func(t *testing.T) {

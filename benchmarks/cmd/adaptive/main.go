@@ -35,6 +35,7 @@ type config struct {
 	hold, run, sweep      time.Duration
 	w, sim                bool
 	scale                 float64
+	wRounds               int
 }
 
 func main() {
@@ -48,9 +49,14 @@ func main() {
 	flag.BoolVar(&cfg.w, "w", false, "also run W1–W5 with fixed and adaptive capacities")
 	flag.BoolVar(&cfg.sim, "sim", true, "run the backend simulation (false with -w: W1–W5 only)")
 	flag.Float64Var(&cfg.scale, "scale", 0.2, "with -w: fraction of the task counts of W1–W5")
+	flag.IntVar(&cfg.wRounds, "wrounds", 5, "with -w: rounds of W1–W5")
 	md := flag.String("md", "results/adaptive.md", "file for the markdown report")
 	svg := flag.String("svg", "results/adaptive.svg", "file for the chart")
 	flag.Parse()
+	if cfg.wRounds < 1 || cfg.scale <= 0 {
+		fmt.Fprintln(os.Stderr, "adaptive: -wrounds must be at least 1 and -scale positive")
+		os.Exit(2)
+	}
 	if err := run(cfg, *md, *svg); err != nil {
 		fmt.Fprintln(os.Stderr, "adaptive:", err)
 		os.Exit(1)
@@ -179,54 +185,114 @@ func sweepAt(cfg config, k int, report func(string, ...any)) ([]benchmarks.Fixed
 }
 
 // workloads runs W1–W5 on fixed capacities around each case's capacity and
-// on an adaptive pool started at the case's capacity and at Min.
+// on an adaptive pool started at the case's capacity and at Min, the five
+// interleaved in each round and rotated from round to round, with the
+// host's state probed before each sample. The ratios divide by the wall, in
+// the same round, of the fixed capacity of the lowest median wall: the
+// lowest of three noisy walls in each round would be biased low.
 func workloads(cfg config, report func(string, ...any)) error {
 	report("\n## W1–W5: wall time of adaptive pools against fixed capacities\n\n")
-	report("Scale %g; one run each. Fixed: the case's capacity c, c/4 and 4c. Adaptive: `Adaptive{Min: 1, Max: 4c}`, started at c and at Min.\n\n", cfg.scale)
-	report("| case | c/4 | c | 4c | best fixed | adaptive from c | × best | adaptive from Min | × best |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	report("Scale %g; %d rounds, the five pools of a case interleaved in each round and rotated from round to round. ", cfg.scale, cfg.wRounds)
+	report("Fixed: the case's capacity c, c/4 and 4c. Adaptive: `Adaptive{Min: 1, Max: 4c}`, started at c and at Min. ")
+	report("Walls are medians over the rounds; best is the fixed capacity of the lowest median wall, and × best the median over the rounds of the adaptive wall ÷ that capacity's wall in the same round, ")
+	report("over all rounds and over the rounds whose five probes were all near (below %v) or all far.\n\n", benchmarks.NearLine)
+	report("| case | c/4 | c | 4c | best | adaptive from c | × best | near | far | adaptive from Min | × best | near | far |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	cases, err := benchmarks.SelectCases(benchmarks.Cases(cfg.scale), "W1,W2,W3,W4,W5")
 	if err != nil {
 		return err
 	}
 	antsgo := benchmarks.Impls()[0]
 	for _, c := range cases {
-		var fixed []time.Duration
-		for _, f := range []float64{0.25, 1, 4} {
-			cc := c
-			cc.Cap = max(int(f*float64(c.Cap)), 1)
-			m, err := benchmarks.Run(cc, antsgo)
-			if err != nil {
-				return err
+		pools := wPools(c, antsgo)
+		walls := make([][]float64, len(pools))
+		var near, far []bool
+		for r := range cfg.wRounds {
+			wall := make([]time.Duration, len(pools))
+			allNear, allFar := true, true
+			for i := range pools {
+				j := (i + r) % len(pools)
+				probe := benchmarks.LineRoundTrip(20_000)
+				allNear, allFar = allNear && probe < benchmarks.NearLine, allFar && probe >= benchmarks.NearLine
+				m, err := benchmarks.Run(pools[j].c, pools[j].im)
+				if err != nil {
+					return err
+				}
+				wall[j] = m.Wall
+				walls[j] = append(walls[j], float64(m.Wall))
+				runtime.GC()
 			}
-			fixed = append(fixed, m.Wall)
+			near, far = append(near, allNear), append(far, allFar)
+			fmt.Fprintf(os.Stderr, "round %d/%d %-13s fixed %v %v %v  adaptive %v %v  near=%v far=%v\n",
+				r+1, cfg.wRounds, c.Name, round(wall[0]), round(wall[1]), round(wall[2]), round(wall[3]), round(wall[4]), allNear, allFar)
 		}
-		bestWall := min(fixed[0], fixed[1], fixed[2])
-		var adaptive []time.Duration
-		for _, fromMin := range []bool{false, true} {
-			opt := ants.WithAdaptiveCapacity(ants.Adaptive{Min: 1, Max: 4 * c.Cap})
-			start := func(size int) int { return size }
-			if fromMin {
-				start = func(int) int { return 0 }
+		// The best fixed capacity is the one of the lowest median wall;
+		// each round's ratio divides by its wall in that round.
+		best := 0
+		for i := 1; i < 3; i++ {
+			if benchmarks.Median(walls[i]) < benchmarks.Median(walls[best]) {
+				best = i
 			}
-			im := benchmarks.Impl{Name: "antsgo-adaptive",
-				New: func(size int) (benchmarks.Runner, error) {
-					return benchmarks.NewAntsgo(start(size), opt)
-				},
-				NewFunc: func(size int, fn func(int)) (benchmarks.Invoker, error) {
-					return benchmarks.NewAntsgoFunc(start(size), fn, opt)
-				},
-			}
-			m, err := benchmarks.Run(c, im)
-			if err != nil {
-				return err
-			}
-			adaptive = append(adaptive, m.Wall)
 		}
-		report("| %s | %v | %v | %v | %v | %v | %.2f | %v | %.2f |\n", c.Name, round(fixed[0]), round(fixed[1]), round(fixed[2]), round(bestWall),
-			round(adaptive[0]), ratio(adaptive[0], bestWall), round(adaptive[1]), ratio(adaptive[1], bestWall))
-		runtime.GC()
+		var fromC, fromMin [3][]float64 // all rounds, near ones, far ones
+		for r := range cfg.wRounds {
+			for k, into := range []*[3][]float64{&fromC, &fromMin} {
+				x := walls[3+k][r] / walls[best][r]
+				into[0] = append(into[0], x)
+				if near[r] {
+					into[1] = append(into[1], x)
+				}
+				if far[r] {
+					into[2] = append(into[2], x)
+				}
+			}
+		}
+		med := func(xs []float64) time.Duration { return round(time.Duration(benchmarks.Median(xs))) }
+		report("| %s | %v | %v | %v | %s | %v | %s | %s | %s | %v | %s | %s | %s |\n", c.Name, med(walls[0]), med(walls[1]), med(walls[2]), []string{"c/4", "c", "4c"}[best],
+			med(walls[3]), medRatio(fromC[0]), medRatio(fromC[1]), medRatio(fromC[2]),
+			med(walls[4]), medRatio(fromMin[0]), medRatio(fromMin[1]), medRatio(fromMin[2]))
 	}
 	return nil
+}
+
+// wPool is one of the pools a W case runs on.
+type wPool struct {
+	c  benchmarks.Case
+	im benchmarks.Impl
+}
+
+// wPools returns the pools of case c: fixed capacities c/4, c and 4c, and
+// adaptive pools started at c and at Min.
+func wPools(c benchmarks.Case, antsgo benchmarks.Impl) []wPool {
+	var pools []wPool
+	for _, f := range []float64{0.25, 1, 4} {
+		cc := c
+		cc.Cap = max(int(f*float64(c.Cap)), 1)
+		pools = append(pools, wPool{cc, antsgo})
+	}
+	for _, fromMin := range []bool{false, true} {
+		opt := ants.WithAdaptiveCapacity(ants.Adaptive{Min: 1, Max: 4 * c.Cap})
+		start := func(size int) int { return size }
+		if fromMin {
+			start = func(int) int { return 0 }
+		}
+		pools = append(pools, wPool{c, benchmarks.Impl{Name: "antsgo-adaptive",
+			New: func(size int) (benchmarks.Runner, error) {
+				return benchmarks.NewAntsgo(start(size), opt)
+			},
+			NewFunc: func(size int, fn func(int)) (benchmarks.Invoker, error) {
+				return benchmarks.NewAntsgoFunc(start(size), fn, opt)
+			},
+		}})
+	}
+	return pools
+}
+
+// medRatio formats the median of xs, or a dash for none.
+func medRatio(xs []float64) string {
+	if len(xs) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f (%d)", benchmarks.Median(xs), len(xs))
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
