@@ -88,11 +88,12 @@ import (
 // reused, and a backlog grows by doubling. The keys are spread over shards,
 // each with its own lock, by a hash of the key (with Go 1.24 or later; with
 // an older Go there is one shard). On a 2-vCPU machine (Go 1.26), with 8
-// submitters and 8 workers, a tiny task took 1.0 to 2.5 times the wall
+// submitters and 8 workers, a tiny task took 1.6 to 2.1 times the wall
 // time of Pool.Submit when its key was usually idle (1,000 keys: every
-// task creates and frees its key's record), and 0.55 to 0.9 times when its
-// key usually had work (10 keys: a runner takes up to 16 tasks in a row);
-// see benchmarks/results/keyed.md.
+// task creates and frees its key's record, two trips through its shard's
+// lock) and the host's two cores were close, 1.0 times when they were
+// far, and 0.4 to 1.05 times when its key usually had work (10 keys: a
+// runner takes up to 16 tasks in a row); see benchmarks/results/keyed.md.
 //
 // A task that submits to its own key with a full backlog, or to an idle key
 // while its pool is full, can deadlock, as a task that submits to its own
