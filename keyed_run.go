@@ -2,6 +2,7 @@ package ants
 
 import (
 	"context"
+	"math/bits"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -59,22 +60,42 @@ type keyRun[K comparable] struct {
 }
 
 // taskRing is a FIFO of tasks in a ring buffer that grows by doubling.
+// Its buffers come from ringBufs and go back there when the ring outgrows
+// them, or when its record is freed with a buffer longer than keepRing,
+// so a key whose backlog keeps growing long does not allocate each time.
 type taskRing struct {
 	buf  []func()
+	hold *[]func() // buf's holder in ringBufs
 	head int
 	n    int
 }
 
 func (q *taskRing) push(t func()) {
 	if q.n == len(q.buf) {
-		buf := make([]func(), max(2*len(q.buf), 4))
-		for i := range q.n {
-			buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
-		}
-		q.buf, q.head = buf, 0
+		q.grow()
 	}
 	q.buf[(q.head+q.n)&(len(q.buf)-1)] = t
 	q.n++
+}
+
+// grow moves the tasks to a buffer twice as long.
+func (q *taskRing) grow() {
+	hold := getRingBuf(max(2*len(q.buf), 4))
+	buf := *hold
+	for i := range q.n {
+		buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
+	}
+	clear(q.buf) // a pooled buffer must not keep tasks alive
+	q.drop()
+	q.buf, q.hold = buf, hold
+}
+
+// drop gives the buffer, which holds no task, back to ringBufs.
+func (q *taskRing) drop() {
+	if q.hold != nil {
+		putRingBuf(q.hold)
+	}
+	q.buf, q.hold, q.head = nil, nil, 0
 }
 
 // pop removes and returns the oldest task; the ring must not be empty.
@@ -86,8 +107,24 @@ func (q *taskRing) pop() func() {
 	return t
 }
 
-// keepRing is the largest ring a spare record keeps.
+// keepRing is the longest buffer a spare record keeps; a longer one goes
+// back to ringBufs.
 const keepRing = 16
+
+// ringBufs holds the empty buffers of task rings, one pool per power of
+// two. The garbage collector empties the pools of buffers nobody took
+// back, so a burst of long backlogs leaves no memory behind for long.
+var ringBufs [64]sync.Pool
+
+func getRingBuf(size int) *[]func() {
+	if b, _ := ringBufs[bits.TrailingZeros(uint(size))].Get().(*[]func()); b != nil {
+		return b
+	}
+	b := make([]func(), size)
+	return &b
+}
+
+func putRingBuf(b *[]func()) { ringBufs[bits.TrailingZeros(uint(len(*b)))].Put(b) }
 
 // keyWaiter is a submitter blocked for room in a full backlog. ready gets
 // nil once its task is in the backlog, or ErrPoolClosed on Release. queued
@@ -256,12 +293,12 @@ func (k *Keyed[K]) refuseBlocked(r *keyRun[K]) {
 func (k *Keyed[K]) free(r *keyRun[K]) {
 	sh := r.shard
 	sh.keys.del(r)
+	if len(r.backlog.buf) > keepRing {
+		r.backlog.drop()
+	}
 	if sh.spares < keySpares {
 		var zero K
 		r.key = zero
-		if len(r.backlog.buf) > keepRing {
-			r.backlog.buf = nil
-		}
 		r.backlog.head = 0
 		r.spare, sh.spare = sh.spare, r
 		sh.spares++
