@@ -124,6 +124,8 @@ type engine[T any] struct {
 
 	lanes   []*lane[T]   // the open sub-pools; guarded by gate.mu
 	backlog atomic.Int64 // tasks in the sub-pools' own queues
+
+	inMulti bool // one of the pools of a multi-pool; see smallPoolSpinRounds
 }
 
 // cacheLinePad keeps the field groups of engine on separate cache lines.

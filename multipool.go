@@ -68,6 +68,7 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 			return nil, err
 		}
 		e.counters.ownerRejects = true
+		e.inMulti = true
 		m.pools[i] = e
 	}
 	return m, nil
