@@ -146,6 +146,18 @@ const handoffBuffer = 1024
 const maxBufferBytes = 1 << 29
 
 func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
+	e, err := buildEngine(size, exec, options)
+	if err != nil {
+		return nil, err
+	}
+	e.life.Store(e.newLife())
+	return e, nil
+}
+
+// buildEngine is newEngine but for the first life, which starts the
+// pool's goroutines: a multi-pool marks its pools (inMulti, ownerRejects)
+// before them.
+func buildEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
 	opts, err := loadOptions(size, options)
 	if err != nil {
 		return nil, err
@@ -171,7 +183,6 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 	e.gate.handsTasks = true
 	e.gate.floor = opts.Priority
 	e.gate.batch = int64(max(1, opts.QueueSize/2))
-	e.life.Store(e.newLife())
 	return e, nil
 }
 

@@ -62,13 +62,13 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 	}
 	m := &multi[T]{pools: make([]*engine[T], size), lbs: lbs}
 	for i := range m.pools {
-		e, err := newEngine(sizePerPool, exec, options)
+		e, err := buildEngine(sizePerPool, exec, options)
 		if err != nil {
 			m.release()
 			return nil, err
 		}
-		e.counters.ownerRejects = true
-		e.inMulti = true
+		e.counters.ownerRejects, e.inMulti = true, true
+		e.life.Store(e.newLife())
 		m.pools[i] = e
 	}
 	return m, nil

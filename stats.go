@@ -77,7 +77,7 @@ type counters struct {
 	// ownerRejects is set on the pools of a multi-pool, which may offer a
 	// task that one pool refused to another: the multi-pool counts each
 	// refused submission once, itself, so its pools count no overload.
-	// It is written before the pool is used.
+	// It is written before the pool starts its goroutines (buildEngine).
 	ownerRejects bool
 }
 
