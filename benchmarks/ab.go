@@ -152,16 +152,12 @@ func (r *ABReport) Stats(c Case, impl string) []ABStat {
 // each round.
 func WriteABMarkdown(w io.Writer, r *ABReport) error {
 	b := bufio.NewWriter(w)
+	title := fmt.Sprintf("A/B: %s against %s", r.Cand, r.Base)
 	if r.AA {
-		fmt.Fprintf(b, "# A/A: %s against itself\n\n", r.Base)
-	} else {
-		fmt.Fprintf(b, "# A/B: %s against %s\n\n", r.Cand, r.Base)
+		title = fmt.Sprintf("A/A: %s against itself", r.Base)
 	}
-	fmt.Fprintf(b, "- Machine: %s\n", r.Machine)
-	fmt.Fprintf(b, "- Command: `%s`\n", r.Command)
-	fmt.Fprintf(b, "- Date: %s; rounds: %d. In each round every case runs on every implementation once from each build, "+
-		"in a process of its own, one right after the other; the build that goes first alternates between rounds.\n",
-		r.When.UTC().Format("2006-01-02 15:04 MST"), r.Rounds)
+	writeHead(b, title, r.Machine, r.Command, r.When, r.Rounds, ". In each round every case runs on every implementation once from each build, "+
+		"in a process of its own, one right after the other; the build that goes first alternates between rounds.")
 	fmt.Fprintf(b, "- A (baseline): %s. B (candidate): %s.", r.Base, r.Cand)
 	if r.AA {
 		fmt.Fprintf(b, " Both sides run the same binary, so every ratio is noise: its spread is the band within which an A/B ratio says nothing.")

@@ -14,11 +14,7 @@ import (
 // of implementations.
 func WriteMarkdown(w io.Writer, r *Report) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "# antsgo vs. peers\n\n")
-	fmt.Fprintf(b, "- Machine: %s\n", r.Machine)
-	fmt.Fprintf(b, "- Command: `%s`\n", r.Command)
-	fmt.Fprintf(b, "- Date: %s; rounds: %d, implementations interleaved within each round (start rotated per round)\n",
-		r.When.UTC().Format("2006-01-02 15:04 MST"), r.Rounds)
+	writeHead(b, "antsgo vs. peers", r.Machine, r.Command, r.When, r.Rounds, interleaved)
 	writeTrips(b, r.LineTrips)
 	writeLoad(b, r.LoadAvg, r.Machine.NumCPU)
 	fmt.Fprintf(b, "- ×%s: the ratio to ants v2.12.1 computed per round, then the median; below 1 is better. "+
@@ -46,6 +42,19 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(b, "- **%s**: %s\n", im.Name, im.Note)
 	}
 	return b.Flush()
+}
+
+// interleaved is how the rounds of cmd/compare and cmd/urgent run, for
+// writeHead.
+const interleaved = ", implementations interleaved within each round (start rotated per round)"
+
+// writeHead writes a report's title and the lines that say on what, by
+// which command and when it ran; how follows the number of rounds.
+func writeHead(b io.Writer, title string, m Machine, command string, when time.Time, rounds int, how string) {
+	fmt.Fprintf(b, "# %s\n\n", title)
+	fmt.Fprintf(b, "- Machine: %s\n", m)
+	fmt.Fprintf(b, "- Command: `%s`\n", command)
+	fmt.Fprintf(b, "- Date: %s; rounds: %d%s\n", when.UTC().Format("2006-01-02 15:04 MST"), rounds, how)
 }
 
 // writeTrips writes the cache-line probes of the rounds, if any.

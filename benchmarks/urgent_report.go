@@ -119,11 +119,7 @@ func (r *UrgentReport) Summary(c UrgentCase) []UrgentRow {
 // it ran, a table per case and the legend.
 func WriteUrgentMarkdown(w io.Writer, r *UrgentReport) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "# Urgent work behind bulk work\n\n")
-	fmt.Fprintf(b, "- Machine: %s\n", r.Machine)
-	fmt.Fprintf(b, "- Command: `%s`\n", r.Command)
-	fmt.Fprintf(b, "- Date: %s; rounds: %d, implementations interleaved within each round (start rotated per round)\n",
-		r.When.UTC().Format("2006-01-02 15:04 MST"), r.Rounds)
+	writeHead(b, "Urgent work behind bulk work", r.Machine, r.Command, r.When, r.Rounds, interleaved)
 	writeTrips(b, r.LineTrips)
 	writeLoad(b, r.LoadAvg, r.Machine.NumCPU)
 	fmt.Fprintf(b, "- Workload: a pool of capacity %d kept saturated by %d goroutines submitting bulk tasks in a loop, "+
