@@ -155,10 +155,10 @@ func run() error {
 	if _, err := os.Stdout.Write(md.Bytes()); err != nil {
 		return err
 	}
-	err = writeFile(*mdPath, md.Bytes())
+	err = benchmarks.WriteResult(*mdPath, md.Bytes())
 	if *jsonPath != "" {
 		j, jerr := json.MarshalIndent(rep, "", "\t")
-		err = errors.Join(err, jerr, writeFile(*jsonPath, j))
+		err = errors.Join(err, jerr, benchmarks.WriteResult(*jsonPath, j))
 	}
 	return err
 }
@@ -201,11 +201,4 @@ func child(bin string, c benchmarks.Case, im benchmarks.Impl, scale float64, cal
 		return s, fmt.Errorf("%s on %s (%s): %w", c.Name, im.Name, bin, err)
 	}
 	return s, nil
-}
-
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, data, 0o644)
 }

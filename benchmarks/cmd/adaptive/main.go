@@ -21,7 +21,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -83,7 +82,7 @@ func run(cfg config, mdPath, svgPath string) error {
 		if err := workloads(cfg, report); err != nil {
 			return err
 		}
-		return write(mdPath, out.Bytes())
+		return benchmarks.WriteResult(mdPath, out.Bytes())
 	}
 	best := map[int]benchmarks.Fixed{}
 	for _, k := range []int{cfg.k, 2 * cfg.k, max(cfg.k/2, 1)} {
@@ -138,7 +137,7 @@ func run(cfg config, mdPath, svgPath string) error {
 	}
 	report("\n- Cache-line round trip after the runs: %v\n", benchmarks.LineRoundTrip(100_000))
 
-	if err := write(mdPath, out.Bytes()); err != nil {
+	if err := benchmarks.WriteResult(mdPath, out.Bytes()); err != nil {
 		return err
 	}
 	var chart bytes.Buffer
@@ -146,7 +145,7 @@ func run(cfg config, mdPath, svgPath string) error {
 	if err := benchmarks.WriteAdaptiveSVG(&chart, "Adaptive capacity in front of a backend of K slots", subtitle, traces, bestRate); err != nil {
 		return err
 	}
-	return write(svgPath, chart.Bytes())
+	return benchmarks.WriteResult(svgPath, chart.Bytes())
 }
 
 // bucket is the resolution of the traces.
@@ -298,10 +297,3 @@ func medRatio(xs []float64) string {
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
 
 func round(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
-
-func write(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, data, 0o644)
-}

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -136,7 +135,7 @@ func run() error {
 	if _, err := os.Stdout.Write(md.Bytes()); err != nil {
 		return err
 	}
-	return errors.Join(writeFile(*mdPath, md.Bytes()), writeFile(*svgPath, svg.Bytes()))
+	return errors.Join(benchmarks.WriteResult(*mdPath, md.Bytes()), benchmarks.WriteResult(*svgPath, svg.Bytes()))
 }
 
 // measure runs c on im once, in a child process for cases that need one.
@@ -224,13 +223,6 @@ func vmHWM() uint64 {
 		}
 	}
 	return 0
-}
-
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, data, 0o644)
 }
 
 // usage prints the flags other than the internal ones.

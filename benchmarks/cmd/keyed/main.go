@@ -20,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -87,8 +86,5 @@ func run() error {
 	if _, err := os.Stdout.Write(md.Bytes()); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(*mdPath), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(*mdPath, md.Bytes(), 0o644)
+	return benchmarks.WriteResult(*mdPath, md.Bytes())
 }

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -97,12 +96,5 @@ func run() error {
 	if _, err := os.Stdout.Write(md.Bytes()); err != nil {
 		return err
 	}
-	return errors.Join(writeFile(*mdPath, md.Bytes()), writeFile(*svgPath, svg.Bytes()))
-}
-
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, data, 0o644)
+	return errors.Join(benchmarks.WriteResult(*mdPath, md.Bytes()), benchmarks.WriteResult(*svgPath, svg.Bytes()))
 }
