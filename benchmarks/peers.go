@@ -142,23 +142,27 @@ func SelectImpls(list string) ([]Impl, error) {
 	if strings.TrimSpace(list) == "" {
 		return DefaultImpls(), nil
 	}
+	return selectNamed(Impls(), func(im Impl) string { return im.Name }, list)
+}
+
+// selectNamed returns the items of all named in the comma-separated list,
+// in the order of all, or an error naming the known ones if the list names
+// one that all lacks.
+func selectNamed[T any](all []T, name func(T) string, list string) ([]T, error) {
 	want := map[string]bool{}
 	for _, n := range strings.Split(list, ",") {
 		want[strings.TrimSpace(n)] = true
 	}
-	var out, all []Impl
-	for _, im := range Impls() {
-		all = append(all, im)
-		if want[im.Name] {
-			out = append(out, im)
-			delete(want, im.Name)
+	var out []T
+	var names []string
+	for _, it := range all {
+		names = append(names, name(it))
+		if want[name(it)] {
+			out = append(out, it)
+			delete(want, name(it))
 		}
 	}
 	if len(want) > 0 {
-		var names []string
-		for _, im := range all {
-			names = append(names, im.Name)
-		}
 		return nil, fmt.Errorf("unknown implementation in %q; known: %s", list, strings.Join(names, ","))
 	}
 	return out, nil

@@ -126,23 +126,7 @@ func SelectUrgentImpls(list string) ([]UrgentImpl, error) {
 	if strings.TrimSpace(list) == "" {
 		return all, nil
 	}
-	want := map[string]bool{}
-	for _, n := range strings.Split(list, ",") {
-		want[strings.TrimSpace(n)] = true
-	}
-	var out []UrgentImpl
-	var names []string
-	for _, im := range all {
-		names = append(names, im.Name)
-		if want[im.Name] {
-			out = append(out, im)
-			delete(want, im.Name)
-		}
-	}
-	if len(want) > 0 {
-		return nil, fmt.Errorf("unknown implementation in %q; known: %s", list, strings.Join(names, ","))
-	}
-	return out, nil
+	return selectNamed(all, func(im UrgentImpl) string { return im.Name }, list)
 }
 
 // Supports reports whether im runs c: the queued cases need a queue.
