@@ -130,7 +130,7 @@ type law struct {
 	grewX    float64 // the throughput before that growth
 	ceiling  int     // a limit whose growth bought nothing; 0 if none
 	ceilAge  int     // windows since the ceiling was set
-	ceilSpan int     // windows the next ceiling lasts; 0 means lawCeilingAge
+	ceilSpan int     // windows the ceiling lasts; 0 once a growth holds
 }
 
 // decide returns the limit for the next window and what it did.
