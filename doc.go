@@ -16,7 +16,9 @@
 // arguments given to Invoke, and [PoolWithFuncGeneric] does the same with a
 // typed argument. [MultiPool], [MultiPoolWithFunc] and
 // [MultiPoolWithFuncGeneric] spread tasks over several such pools with a
-// [LoadBalancingStrategy]. The package-level functions ([Submit],
+// [LoadBalancingStrategy]; the pools of a multi-pool share its workers:
+// each bounds how many of its own tasks run at once, and its tasks run on
+// whichever worker is free. The package-level functions ([Submit],
 // [Running], [Release], …) use a default pool of [DefaultAntsPoolSize]
 // workers, built on first use; [Default] returns it.
 //
@@ -120,7 +122,8 @@
 // priorities indefinitely: give a sub-pool a limit below the pool's
 // capacity to keep room for the rest. A sub-pool is a [Submitter], so
 // futures and groups run on it, and releasing it never releases the pool.
-// The function pools have sub-pools too; the multi-pools have none.
+// The function pools have sub-pools too; the multi-pools have none (their
+// pools are built the same way, as parts of one engine).
 //
 // A task submitted with a context through [SubmitFutureContext] or a
 // [Group] never starts once that context has ended, even if the pool had

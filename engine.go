@@ -28,8 +28,9 @@ import (
 // gate, then one of the pool's at the sub-pool's priority; it travels on
 // the ring of its priority (dispatch.go), which records its lane beside
 // its cell, and the worker pops the highest priority first and gives both
-// slots back.
-// "The ring" below means all of them: every rule holds for each.
+// slots back. A multi-pool (multipool.go) is one engine with a lane per
+// pool, and its tasks flow the same way. "The ring" below means all of
+// the rings: every rule holds for each.
 //
 // # Work conservation
 //
@@ -124,8 +125,6 @@ type engine[T any] struct {
 
 	lanes   []*lane[T]   // the open sub-pools; guarded by gate.mu
 	backlog atomic.Int64 // tasks in the sub-pools' own queues
-
-	inMulti bool // one of the pools of a multi-pool; see smallPoolSpinRounds
 }
 
 // cacheLinePad keeps the field groups of engine on separate cache lines.
@@ -146,18 +145,6 @@ const handoffBuffer = 1024
 const maxBufferBytes = 1 << 29
 
 func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
-	e, err := buildEngine(size, exec, options)
-	if err != nil {
-		return nil, err
-	}
-	e.life.Store(e.newLife())
-	return e, nil
-}
-
-// buildEngine is newEngine but for the first life, which starts the
-// pool's goroutines: a multi-pool marks its pools (inMulti, ownerRejects)
-// before them.
-func buildEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
 	opts, err := loadOptions(size, options)
 	if err != nil {
 		return nil, err
@@ -183,6 +170,7 @@ func buildEngine[T any](size int, exec func(T), options []Option) (*engine[T], e
 	e.gate.handsTasks = true
 	e.gate.floor = opts.Priority
 	e.gate.batch = int64(max(1, opts.QueueSize/2))
+	e.life.Store(e.newLife())
 	return e, nil
 }
 
@@ -256,16 +244,6 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 		}
 	}
 	return e.start(ctx, t)
-}
-
-// submitNow is submit for a caller that would rather not wait: it admits t
-// only if a slot is free at once, and reports false, having done nothing,
-// if none is.
-func (e *engine[T]) submitNow(ctx context.Context, t T) (ok bool, err error) {
-	if e.life.Load().closed.Load() || !e.gate.tryAdmit() {
-		return false, nil
-	}
-	return true, e.start(ctx, t)
 }
 
 // start dispatches t, which holds a slot. A Release that raced with

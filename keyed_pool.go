@@ -14,19 +14,15 @@ func (e *engine[T]) reportPanic(v any) {
 // nonblocking reports whether the pool is Nonblocking.
 func (e *engine[T]) nonblocking() bool { return e != nil && e.opts.Nonblocking }
 
-// reportPanic reports v through the first pool: every pool of a
-// multi-pool has the same options, and Stats sums their counts.
+// reportPanic reports v through the engine the pools share.
 func (m *multi[T]) reportPanic(v any) {
-	if ps := m.all(); len(ps) > 0 {
-		ps[0].reportPanic(v)
+	if m != nil {
+		m.e.reportPanic(v)
 	}
 }
 
 // nonblocking reports whether the pools are Nonblocking.
-func (m *multi[T]) nonblocking() bool {
-	ps := m.all()
-	return len(ps) > 0 && ps[0].nonblocking()
-}
+func (m *multi[T]) nonblocking() bool { return m != nil && m.e.nonblocking() }
 
 // reportPanic counts v against the sub-pool too, as a panic of one of its
 // own tasks is, and reports it through the pool.

@@ -20,12 +20,18 @@ import (
 // accepted tasks that wait for a slot of the sub-pool without holding
 // anything else. When a slot of the lane frees, the first of them is
 // forwarded to the pool's gate without blocking (forward).
+//
+// The lane of a pool of a multi-pool with a queue has slack instead: its
+// gate has limit + slack slots, as a pool's gate has its capacity plus its
+// queue, and the engine's ring holds the queue of every pool, whose tasks
+// run in order on the first free worker (see multi).
 type lane[T any] struct {
-	e    *engine[T]
-	gate gate[T]
-	ring *ring[T] // the pool's ring of the lane's priority
-	prio int
-	opts Options // the pool's options, with the sub-pool's own over them
+	e     *engine[T]
+	gate  gate[T]
+	ring  *ring[T] // the pool's ring of the lane's priority
+	prio  int
+	opts  Options // the pool's options, with the sub-pool's own over them
+	slack int64   // slots beyond the limit, queued on the ring; 0 for a sub-pool
 
 	tuner    *tuner        // the adaptive controller of the limit; nil when off
 	quit     chan struct{} // closed by release: the controller returns
@@ -45,6 +51,11 @@ type lane[T any] struct {
 // newLane carves a lane of limit slots out of e, with the options of e
 // and opts over them; see Pool.NewSubpool for the rules.
 func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
+	return buildLane(e, limit, 0, opts)
+}
+
+// buildLane is newLane with slack slots beyond the limit (see lane).
+func buildLane[T any](e *engine[T], limit, slack int, opts []Option) (*lane[T], error) {
 	if e == nil {
 		return nil, ErrPoolClosed
 	}
@@ -58,12 +69,12 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 	if o.QueueSize < 0 || o.QueueSize > MaxQueueSize {
 		return nil, ErrInvalidQueueSize
 	}
-	l := &lane[T]{e: e, prio: o.Priority, opts: o, drained: make(chan struct{}), quit: make(chan struct{})}
+	l := &lane[T]{e: e, prio: o.Priority, opts: o, slack: int64(slack), drained: make(chan struct{}), quit: make(chan struct{})}
 	l.gate.closed = l.isClosed
 	l.gate.dispatch = l.unqueue
 	l.gate.floor = o.Priority
-	l.gate.batch = 1
-	l.gate.limit.Store(int64(limit))
+	l.gate.batch = int64(max(1, slack/2)) // as a pool with a queue batches
+	l.gate.limit.Store(int64(limit) + l.slack)
 
 	e.gate.mu.Lock()
 	defer e.gate.mu.Unlock()
@@ -83,7 +94,7 @@ func newLane[T any](e *engine[T], limit int, opts []Option) (*lane[T], error) {
 			lo = min(lo, hi)
 		}
 		l.tuner, limit = newTuner(l, a, lo, hi, limit)
-		l.gate.limit.Store(int64(limit))
+		l.gate.limit.Store(int64(limit) + l.slack)
 	}
 	if c := e.capacity.Load(); limit <= 0 || (c >= 0 && int64(limit) > c) {
 		return nil, ErrInvalidSubpoolSize
@@ -123,7 +134,32 @@ func (l *lane[T]) submit(ctx context.Context, t T) error {
 			return err
 		}
 	}
-	// The lane's slot is ours; now one of the pool's, at the lane's priority.
+	return l.start(ctx, t)
+}
+
+// submitNow is submit for a caller that would rather not wait on the
+// sub-pool: it admits t if a slot of the lane is free at once, or else
+// puts it in the sub-pool's queue if that has room, and reports false,
+// having done nothing, if neither (see multi.offer).
+func (l *lane[T]) submitNow(ctx context.Context, t T) (ok bool, err error) {
+	if l.isClosed() {
+		return false, nil
+	}
+	if !l.gate.tryAdmit() {
+		admitted, err := l.queue(t, l.e.labels(ctx))
+		if err == errFull {
+			return false, nil
+		}
+		if err != nil || !admitted {
+			return true, err // queued, or refused as the lane closed
+		}
+	}
+	return true, l.start(ctx, t)
+}
+
+// start takes a slot of the pool for t, which holds one of the lane, at the
+// lane's priority, and dispatches t.
+func (l *lane[T]) start(ctx context.Context, t T) error {
 	e := l.e
 	if !e.gate.tryAdmit() {
 		l.onPool.Add(1)
@@ -333,8 +369,19 @@ func (l *lane[T]) signals() signals {
 		completed: l.gate.completed.Load(),
 		rejected:  l.counters.rejected.Load(),
 		busy:      a > 0,
-		saturated: l.gate.blocked.Load() > 0 || a >= l.gate.limit.Load(),
+		saturated: l.gate.blocked.Load() > 0 || a >= l.gate.limit.Load()-l.slack,
 	}
+}
+
+// unfinished returns the lane's tasks that hold a slot (running or on
+// their way to a worker) and those in its own queue: what LeastTasks
+// compares.
+func (l *lane[T]) unfinished() int64 {
+	n := l.gate.admitted()
+	if l.opts.QueueSize > 0 {
+		n += max(l.gate.waiting.Load()-l.gate.blocked.Load(), 0)
+	}
+	return n
 }
 
 // isClosed reports whether the lane or its pool is released.

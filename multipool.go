@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,20 +27,41 @@ const (
 	LeastTasks
 )
 
-// multi is the engine of the three multi-pools: a fixed set of pools, the
-// strategy that picks one per task, and the aggregates over all of them.
+// multi is the engine of the three multi-pools: one engine, whose workers,
+// ring and purger all the pools share, and a lane per pool, which bounds
+// the pool's own tasks as a sub-pool's lane does (lane.go); the strategy
+// that picks a pool per task; and the aggregates over the pools. A task
+// takes a slot of its pool's lane, then one of the engine, whose capacity
+// is the sum of the pools' (so that it never blocks a task its pool
+// admitted, but while a Tune moves them), and runs on whichever worker is
+// free. So a pool with a free slot never waits for its own workers while
+// another pool's idle: the multi-pool runs as one pool of the same total
+// capacity, plus the cost of picking a pool and of a second gate.
+//
+// With a queue, each pool's lane has the queue as slack (lane.slack): a
+// pool admits up to its capacity plus its queue, as a single pool does,
+// and the engine's ring, sized for all the queues, holds the tasks beyond
+// the capacities, which start in order on the first free worker. So
+// admission (blocking, Nonblocking, MaxBlockingTasks) is per pool, as in
+// ants, and the work is shared.
+//
 // Like a single pool, it is closed by ReleaseTimeout or ReleaseContext and
 // reopened by Reboot.
 type multi[T any] struct {
-	pools  []*engine[T]
-	lbs    LoadBalancingStrategy
-	index  atomic.Uint32
-	closed atomic.Bool
+	e     *engine[T]
+	pools []*lane[T]
+	lbs   LoadBalancingStrategy
+	index atomic.Uint32
+	// unlimited says that the pools have no capacity (sizePerPool <= 0):
+	// their lanes then have a limit of math.MaxInt32, and Cap and Free
+	// report -1 for each pool, as ants v2 does.
+	unlimited bool
+	closed    atomic.Bool
 	// rejected counts the submissions refused with ErrPoolOverload, once
-	// each; the pools leave overloads to it (see counters.ownerRejects).
+	// each; the lanes leave overloads to it (see counters.ownerRejects).
 	rejected atomic.Uint64
-	// mu orders Release and Reboot, so that a Reboot racing a Release
-	// cannot leave open pools inside a closed multi-pool.
+	// mu orders Release, Reboot and Tune, so that a Reboot racing a Release
+	// cannot leave an open engine inside a closed multi-pool.
 	mu sync.Mutex
 }
 
@@ -57,19 +79,32 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 	if err != nil {
 		return nil, err
 	}
-	if err := checkMultiBytes[T](size, sizePerPool, opts); err != nil {
+	total, err := checkMultiBytes[T](size, sizePerPool, opts)
+	if err != nil {
 		return nil, err
 	}
-	m := &multi[T]{pools: make([]*engine[T], size), lbs: lbs}
+	// The engine has the pools' options, with all their queues and without
+	// their adaptive limits, which their lanes' controllers set: its
+	// capacity is fixed at the most the pools may run together.
+	shared := append(options[:len(options):len(options)], func(o *Options) { o.QueueSize, o.Adaptive = size*opts.QueueSize, nil })
+	e, err := newEngine(total, exec, shared)
+	if err != nil {
+		return nil, err
+	}
+	m := &multi[T]{e: e, pools: make([]*lane[T], size), lbs: lbs, unlimited: sizePerPool <= 0 && opts.Adaptive == nil}
+	limit := min(sizePerPool, math.MaxInt32)
+	if m.unlimited {
+		limit = math.MaxInt32
+	}
+	own := func(o *Options) { o.QueueSize, o.Adaptive = 0, opts.Adaptive }
 	for i := range m.pools {
-		e, err := buildEngine(sizePerPool, exec, options)
+		l, err := buildLane(e, limit, opts.QueueSize, []Option{own})
 		if err != nil {
-			m.release()
+			e.release()
 			return nil, err
 		}
-		e.counters.ownerRejects, e.inMulti = true, true
-		e.life.Store(e.newLife())
-		m.pools[i] = e
+		l.counters.ownerRejects = true
+		m.pools[i] = l
 	}
 	return m, nil
 }
@@ -79,27 +114,38 @@ func (m *multi[T]) pick(lbs LoadBalancingStrategy) int {
 	if lbs == RoundRobin {
 		return int((m.index.Add(1) - 1) % uint32(len(m.pools)))
 	}
-	best, least := 0, m.pools[0].gate.admitted()
-	for i, e := range m.pools[1:] {
-		if n := e.gate.admitted(); n < least {
+	best, least := 0, m.pools[0].unfinished()
+	for i, l := range m.pools[1:] {
+		if n := l.unfinished(); n < least {
 			best, least = i+1, n
 		}
 	}
 	return best
 }
 
-// submit hands t to the pool the strategy picks. The pools count no
+// submit hands t to the pool the strategy picks. The lanes count no
 // overload, so a task refused by one pool and then accepted by another
 // counts no rejection, and one refused by both counts one.
 func (m *multi[T]) submit(ctx context.Context, t T) error {
 	if m.IsClosed() {
 		return ErrPoolClosed
 	}
+	err := m.offer(ctx, t)
+	if err == ErrPoolOverload {
+		m.rejected.Add(1)
+	}
+	return err
+}
+
+// offer is submit without the count of overloads.
+func (m *multi[T]) offer(ctx context.Context, t T) error {
 	i := m.pick(m.lbs)
 	if ctx == nil || ctx.Err() == nil {
-		// The pool picked takes the task if it has a free slot, or else the
-		// next one that has: a submitter waits on a full pool only when
-		// every pool is full.
+		// The pool picked takes the task if it has a free slot or room in
+		// its queue, or else the next one that has: a submitter waits on a
+		// full pool only when every pool is full. (A pool with a free slot
+		// waits for one of the engine only after a Tune lowered the
+		// capacity, until the pools' surplus tasks have finished.)
 		for j := range m.pools {
 			if ok, err := m.pools[(i+j)%len(m.pools)].submitNow(ctx, t); ok {
 				return err
@@ -109,9 +155,6 @@ func (m *multi[T]) submit(ctx context.Context, t T) error {
 	err := m.pools[i].submit(ctx, t)
 	if err == ErrPoolOverload && m.lbs == RoundRobin {
 		err = m.pools[m.pick(LeastTasks)].submit(ctx, t)
-	}
-	if err == ErrPoolOverload {
-		m.rejected.Add(1)
 	}
 	return err
 }
@@ -126,74 +169,156 @@ func (m *multi[T]) enqueue(t T) error {
 }
 
 // sum adds up one gauge over the pools.
-func (m *multi[T]) sum(gauge func(*engine[T]) int) (n int) {
-	for _, e := range m.all() {
-		n += gauge(e)
+func (m *multi[T]) sum(gauge func(*lane[T]) int) (n int) {
+	for _, l := range m.all() {
+		n += gauge(l)
 	}
 	return n
 }
 
 // byIndex reads one gauge of the pool at idx.
-func (m *multi[T]) byIndex(idx int, gauge func(*engine[T]) int) (int, error) {
+func (m *multi[T]) byIndex(idx int, gauge func(*lane[T]) int) (int, error) {
 	if idx < 0 || idx >= len(m.all()) {
 		return -1, ErrInvalidPoolIndex
 	}
 	return gauge(m.pools[idx]), nil
 }
 
-// Running returns the number of live workers over all pools.
-func (m *multi[T]) Running() int { return m.sum((*engine[T]).Running) }
-
-// RunningByIndex returns the number of live workers of the pool at idx.
-func (m *multi[T]) RunningByIndex(idx int) (int, error) {
-	return m.byIndex(idx, (*engine[T]).Running)
+// Running returns the number of live workers, busy or idle, which all the
+// pools share.
+func (m *multi[T]) Running() int {
+	if m == nil {
+		return 0
+	}
+	return m.e.Running()
 }
 
-// Free returns the sum of the pools' Free counts.
-func (m *multi[T]) Free() int { return m.sum((*engine[T]).Free) }
+// RunningByIndex returns how many of the capacity of the pool at idx its
+// tasks hold: its accepted tasks (running, or handed to a shared worker
+// that is about to run them), up to its capacity; beyond it, they count as
+// queued, in WaitingByIndex. (The sum over the pools counts the busy
+// workers; Running counts the idle ones too.)
+func (m *multi[T]) RunningByIndex(idx int) (int, error) {
+	return m.byIndex(idx, held[T])
+}
 
-// FreeByIndex returns the Free count of the pool at idx.
-func (m *multi[T]) FreeByIndex(idx int) (int, error) { return m.byIndex(idx, (*engine[T]).Free) }
+// held returns how many slots of its limit the tasks of lane l hold.
+func held[T any](l *lane[T]) int { return int(min(l.gate.admitted(), l.gate.limit.Load()-l.slack)) }
 
-// Waiting returns the number of blocked submitters over all pools.
-func (m *multi[T]) Waiting() int { return m.sum((*engine[T]).Waiting) }
+// waiting returns the blocked submitters of lane l, and its accepted tasks
+// beyond its limit (queued on the engine's ring or in its gate's queue).
+func waiting[T any](l *lane[T]) int {
+	beyond := l.gate.admitted() - (l.gate.limit.Load() - l.slack)
+	return l.Waiting() + int(max(beyond, 0))
+}
+
+// Free returns Cap minus Running: how many more workers the pools may
+// start, or -1 for each pool if they are unlimited.
+func (m *multi[T]) Free() int {
+	if m.unlimitedPools() {
+		return -len(m.pools)
+	}
+	return m.Cap() - m.Running()
+}
+
+// FreeByIndex returns how many more tasks the pool at idx may take now
+// (its capacity minus RunningByIndex), or -1 if the pools are unlimited.
+func (m *multi[T]) FreeByIndex(idx int) (int, error) {
+	return m.byIndex(idx, func(l *lane[T]) int {
+		if m.unlimited {
+			return -1
+		}
+		return l.Cap() - held(l)
+	})
+}
+
+// Waiting returns the number of blocked submitters over all pools, plus,
+// on pools with a queue, their queued tasks.
+func (m *multi[T]) Waiting() int { return m.sum(waiting[T]) }
 
 // WaitingByIndex returns the number of blocked submitters of the pool at
-// idx.
+// idx, plus its queued tasks if it has a queue.
 func (m *multi[T]) WaitingByIndex(idx int) (int, error) {
-	return m.byIndex(idx, (*engine[T]).Waiting)
+	return m.byIndex(idx, waiting[T])
 }
 
 // Cap returns the sum of the pools' capacities (each -1 if unlimited, as in
 // ants v2).
-func (m *multi[T]) Cap() int { return m.sum((*engine[T]).Cap) }
+func (m *multi[T]) Cap() int {
+	if m.unlimitedPools() {
+		return -len(m.pools)
+	}
+	return m.sum((*lane[T]).Cap)
+}
 
-// Stats returns the sum of the pools' statistics; Capacity is -1 if the
-// pools are unlimited. Rejected counts each refused submission once.
+// unlimitedPools reports whether the pools have no capacity.
+func (m *multi[T]) unlimitedPools() bool { return m != nil && m.unlimited }
+
+// Stats returns the statistics of the pools together; Capacity is -1 if
+// they are unlimited. Rejected counts each refused submission once.
 func (m *multi[T]) Stats() Stats {
-	var s Stats
-	for _, e := range m.all() {
-		s.add(e.Stats())
+	if m == nil {
+		return Stats{}
 	}
-	if m != nil {
-		s.Rejected += m.rejected.Load()
+	s := m.e.Stats()
+	s.Capacity = m.Cap()
+	if m.unlimited {
+		s.Capacity = -1
 	}
+	for _, l := range m.pools {
+		// The engine counts the submitters blocked on its own gate and the
+		// tasks on its ring; the lanes, those blocked on a pool's limit,
+		// those in a pool's queue, and their refusals.
+		blocked := l.gate.blocked.Load()
+		s.Waiting += int(blocked)
+		s.Queued += max(int(l.gate.waiting.Load()-blocked), 0)
+		s.Rejected += l.counters.rejected.Load()
+		s.Cancelled += l.counters.cancelled.Load()
+		if l.tuner != nil {
+			var view Stats
+			l.tuner.report(&view)
+			s.add(view)
+		}
+	}
+	s.Rejected += m.rejected.Load()
 	return s
 }
 
-// Tune sets the capacity of every pool to size; see [Pool.Tune].
+// Tune sets the capacity of every pool to size; see [Pool.Tune]. It does
+// nothing on unlimited or PreAlloc pools, or for size <= 0. On pools with
+// adaptive capacity, each pool's controller goes on from size.
 func (m *multi[T]) Tune(size int) {
-	for _, e := range m.all() {
-		e.Tune(size)
+	if m == nil || m.unlimited || size <= 0 || m.e.opts.PreAlloc {
+		return
 	}
+	size = min(size, math.MaxInt32)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pools[0].tuner != nil {
+		// The engine's capacity is the most the controllers may set.
+		for _, l := range m.pools {
+			l.Tune(size)
+		}
+		return
+	}
+	// The engine's capacity follows the pools': raised before them, so that
+	// their new slots find room, and lowered after them.
+	total := int(min(int64(size)*int64(len(m.pools)), math.MaxInt32))
+	if total > m.e.Cap() {
+		m.e.Tune(total)
+	}
+	for _, l := range m.pools {
+		l.Tune(size)
+	}
+	m.e.Tune(total)
 }
 
 // IsClosed reports whether the multi-pool has been released.
 func (m *multi[T]) IsClosed() bool { return m == nil || m.closed.Load() }
 
-// all returns the pools; none for the zero value of a multi-pool, which
-// behaves as a released one.
-func (m *multi[T]) all() []*engine[T] {
+// all returns the pools' lanes; none for the zero value of a multi-pool,
+// which behaves as a released one.
+func (m *multi[T]) all() []*lane[T] {
 	if m == nil {
 		return nil
 	}
@@ -204,9 +329,9 @@ func (m *multi[T]) all() []*engine[T] {
 func (m *multi[T]) Release() { _ = m.ReleaseContext(nil) } //nolint:staticcheck // nil means no wait
 
 // ReleaseTimeout closes every pool and waits at most timeout for all of
-// them to drain. The error names each pool that timed out and satisfies
-// errors.Is(err, ErrTimeout). It returns ErrPoolClosed if the multi-pool
-// was already released.
+// them to drain. The error names each pool that still had tasks and
+// satisfies errors.Is(err, ErrTimeout). It returns ErrPoolClosed if the
+// multi-pool was already released.
 func (m *multi[T]) ReleaseTimeout(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -218,10 +343,11 @@ func (m *multi[T]) ReleaseTimeout(timeout time.Duration) error {
 	return err
 }
 
-// ReleaseContext closes every pool and waits for all of them to drain or
-// for ctx to be done; a nil ctx means no wait. The error names each pool
-// that failed and unwraps to their errors. It returns ErrPoolClosed if the
-// multi-pool was already released.
+// ReleaseContext closes every pool and waits for all of them to drain, and
+// the shared workers to exit, or for ctx to be done; a nil ctx means no
+// wait. The error names each pool that still had tasks and unwraps to
+// ctx.Err(). It returns ErrPoolClosed if the multi-pool was already
+// released.
 func (m *multi[T]) ReleaseContext(ctx context.Context) error {
 	if m == nil {
 		return ErrPoolClosed
@@ -232,36 +358,24 @@ func (m *multi[T]) ReleaseContext(ctx context.Context) error {
 		return ErrPoolClosed
 	}
 	m.closed.Store(true)
-	lives := m.release()
+	lf, _ := m.e.release()
 	m.mu.Unlock()
 	if ctx == nil {
 		return nil
 	}
-	return m.wait(ctx, lives)
-}
-
-// release closes all pools, so they drain in parallel, and returns their
-// lives to wait on.
-func (m *multi[T]) release() []*life {
-	lives := make([]*life, len(m.pools))
-	for i, e := range m.pools {
-		if e != nil {
-			lives[i], _ = e.release()
-		}
+	err := lf.wait(ctx)
+	if err == nil {
+		return nil
 	}
-	return lives
-}
-
-// wait waits for each released pool in turn and names those that failed.
-func (m *multi[T]) wait(ctx context.Context, lives []*life) error {
 	var me multiError
-	for i, l := range lives {
-		if err := l.wait(ctx); err != nil {
+	for i, l := range m.pools {
+		if l.gate.admitted() > 0 || l.gate.waiting.Load() > 0 {
 			me.errs = append(me.errs, fmt.Errorf("pool %d: %w", i, err))
 		}
 	}
 	if me.errs == nil {
-		return nil
+		// Every task has run; the workers have yet to exit.
+		me.errs = append(me.errs, fmt.Errorf("workers: %w", err))
 	}
 	return &me
 }
@@ -275,9 +389,7 @@ func (m *multi[T]) Reboot() {
 	defer m.mu.Unlock()
 	if m.closed.Load() {
 		m.index.Store(0)
-		for _, e := range m.pools {
-			e.Reboot()
-		}
+		m.e.Reboot()
 		m.closed.Store(false)
 	}
 }
@@ -321,12 +433,23 @@ type MultiPool struct {
 }
 
 // NewMultiPool returns size pools of sizePerPool workers each (sizePerPool
-// <= 0 means unlimited), balanced by lbs. The pools' buffers are allocated
-// here, so their total is bounded: each pool's ring (1024 cells, or its
-// capacity under PreAlloc, plus its queue, rounded up to a power of two, at
-// 16 bytes a cell for a func()) and the pool itself, times size, may take
-// at most 1 GiB, about 60,000 pools of the default kind; a larger
-// multi-pool fails with an error that wraps ErrInvalidMultiPoolSize.
+// <= 0 means unlimited), balanced by lbs. The pools share one set of
+// workers, at most size × sizePerPool, and a task runs on whichever is
+// free, so a pool never waits for workers of its own while another pool's
+// are idle. Each pool admits sizePerPool tasks at once, plus QueueSize
+// queued ones (see [WithQueueSize]); beyond that its submitters wait, or fail
+// under Nonblocking or MaxBlockingTasks, as on a single pool. Without a
+// queue, each pool runs at most sizePerPool of its tasks at once; with
+// one, the queued tasks of all the pools start in order on the first free
+// worker, so a pool may run more than sizePerPool while others run fewer.
+//
+// What is allocated here is bounded: about 1.2 KB a pool and one ring for
+// the workers (1024 cells, or the total capacity under PreAlloc, plus all
+// the queues, rounded up to a power of two, at 16 bytes a cell for a
+// func()) may take at most 1 GiB, about 900,000 pools of the default
+// kind, and the queues together may hold at most MaxQueueSize tasks; a
+// larger multi-pool fails with an error that wraps
+// ErrInvalidMultiPoolSize.
 func NewMultiPool(size, sizePerPool int, lbs LoadBalancingStrategy, options ...Option) (*MultiPool, error) {
 	return multiFace[MultiPool](newMulti(size, sizePerPool, runTask, lbs, options))
 }

@@ -7,28 +7,52 @@ import (
 	"unsafe"
 )
 
-// maxMultiBytes bounds what a multi-pool constructor allocates up front for
-// all its pools together: their rings and their engines. One pool's ring
-// may take up to maxBufferBytes, so this leaves room for a couple of the
-// largest pools, or for
-// tens of thousands of pools with the default 1024-cell ring, while a pool
-// count or PreAlloc size that is a mistake fails with an error instead of
-// exhausting memory. Each pool also has a purger goroutine (unless
-// DisablePurge is set), which is not counted here.
+// maxMultiBytes bounds what a multi-pool constructor allocates up front: a
+// lane per pool and the engine they share, with its ring, which holds the
+// queues of all the pools. The ring may take up to maxBufferBytes, so this
+// leaves room for it and for hundreds of thousands of lanes, while a pool
+// count or a queue that is a mistake fails with an error instead of
+// exhausting memory.
 const maxMultiBytes = 1 << 30
 
-// checkMultiBytes refuses, before anything is allocated, a multi-pool of
-// size pools whose engines and rings would take more than maxMultiBytes.
-func checkMultiBytes[T any](size, sizePerPool int, opts Options) error {
-	per, ok := poolBytes[T](sizePerPool, opts)
-	if !ok {
-		return ErrInvalidQueueSize // as newEngine would for each pool
+// checkMultiBytes returns the capacity of the engine that size pools of
+// sizePerPool share: the most they may run together (0, unlimited, if the
+// pools are), at most math.MaxInt32. It refuses, before anything is
+// allocated, a multi-pool whose queues together are longer than
+// MaxQueueSize or whose lanes and engine would take more than
+// maxMultiBytes.
+func checkMultiBytes[T any](size, sizePerPool int, opts Options) (int, error) {
+	per := uint64(unsafe.Sizeof(lane[T]{}))
+	tooMany := func(fixed uint64) error {
+		return fmt.Errorf("%w: %d pools of %d bytes each and %d bytes for their workers exceed the %d bytes a multi-pool may allocate",
+			ErrInvalidMultiPoolSize, size, per, fixed, maxMultiBytes)
 	}
 	if uint64(size) > maxMultiBytes/per {
-		return fmt.Errorf("%w: %d pools of %d bytes each exceed the %d bytes a multi-pool may allocate",
-			ErrInvalidMultiPoolSize, size, per, maxMultiBytes)
+		return 0, tooMany(0)
 	}
-	return nil
+	perPool := sizePerPool
+	if a := opts.Adaptive; a != nil {
+		_, perPool, _ = a.bounds() // validated by loadOptions
+	}
+	total := 0
+	if perPool > 0 {
+		total = int(min(int64(min(perPool, math.MaxInt32))*int64(size), math.MaxInt32))
+	}
+	shared := opts
+	if queues := int64(size) * int64(opts.QueueSize); queues > MaxQueueSize {
+		return 0, fmt.Errorf("%w: %d pools with a queue of %d exceed the %d tasks the queues of a multi-pool may hold together",
+			ErrInvalidMultiPoolSize, size, opts.QueueSize, MaxQueueSize)
+	}
+	shared.QueueSize = size * opts.QueueSize
+	fixed, ok := poolBytes[T](total, shared)
+	if !ok {
+		return 0, fmt.Errorf("%w: the queues of %d pools, %d tasks in all, need a ring larger than %d bytes",
+			ErrInvalidMultiPoolSize, size, shared.QueueSize, maxBufferBytes)
+	}
+	if uint64(size)*per+fixed > maxMultiBytes {
+		return 0, tooMany(fixed)
+	}
+	return total, nil
 }
 
 // poolBytes returns how many bytes newEngine allocates for one pool of size

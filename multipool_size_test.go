@@ -51,8 +51,8 @@ func TestMultiPoolAbsurdSize(t *testing.T) {
 		{"math.MaxInt pools", math.MaxInt, 10, nil, true},
 		{"math.MaxInt/2 pools", math.MaxInt / 2, 10, nil, true},
 		{"2^40 unlimited pools", 1 << 40, -1, nil, true},
-		{"1000 PreAlloc pools of math.MaxInt32", 1000, math.MaxInt32, []Option{WithPreAlloc(true)}, true},
-		{"8 PreAlloc pools of MaxQueueSize", 8, MaxQueueSize, []Option{WithPreAlloc(true)}, true},
+		{"a million PreAlloc pools of math.MaxInt32", 1 << 20, math.MaxInt32, []Option{WithPreAlloc(true)}, true},
+		{"800,000 PreAlloc pools, beside their ring", 800_000, 100, []Option{WithPreAlloc(true)}, true},
 		{"100 pools with a queue of 2^22", 100, 4, []Option{WithQueueSize(1 << 22)}, true},
 		{"math.MinInt pools", math.MinInt, 10, nil, false},
 	}
@@ -86,33 +86,46 @@ func TestMultiPoolAbsurdSize(t *testing.T) {
 	})
 }
 
-// TestMultiPoolBytesBoundary checks the bound at its edge, without building
-// the pools: the largest count that fits is accepted, one more is not.
+// TestMultiPoolBytesBoundary checks the bounds at their edge, without
+// building the pools: the largest count that fits is accepted, one more is
+// not.
 func TestMultiPoolBytesBoundary(t *testing.T) {
+	per := uint64(unsafe.Sizeof(lane[func()]{}))
+	// Near the bound on bytes the shared ring no longer depends on the
+	// count: its hand-off buffer, or its PreAlloc capacity, is at its
+	// largest.
+	byBytes := func(size int, opts Options) int {
+		fixed, ok := poolBytes[func()](math.MaxInt32, opts)
+		if size <= 0 {
+			fixed, ok = poolBytes[func()](0, opts)
+		}
+		if !ok {
+			t.Fatal("poolBytes refused valid options")
+		}
+		return int((maxMultiBytes - fixed) / per)
+	}
 	for _, tc := range []struct {
 		name string
 		size int
 		opts []Option
+		most func(size int, opts Options) int
 	}{
-		{"default pools", 10, nil},
-		{"unlimited pools with a queue", -1, []Option{WithQueueSize(5000)}},
-		{"PreAlloc pools", 100000, []Option{WithPreAlloc(true)}},
+		{"default pools", 10, nil, byBytes},
+		{"unlimited pools", -1, nil, byBytes},
+		{"PreAlloc pools", 100000, []Option{WithPreAlloc(true)}, byBytes},
+		{"pools with a queue", 10, []Option{WithQueueSize(5000)}, func(int, Options) int { return MaxQueueSize / 5000 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts, err := loadOptions(tc.size, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			per, ok := poolBytes[func()](tc.size, opts)
-			if !ok {
-				t.Fatal("poolBytes refused valid options")
+			most := tc.most(tc.size, opts)
+			if _, err := checkMultiBytes[func()](most, tc.size, opts); err != nil {
+				t.Errorf("%d pools: got %v; want nil", most, err)
 			}
-			most := int(maxMultiBytes / per)
-			if err := checkMultiBytes[func()](most, tc.size, opts); err != nil {
-				t.Errorf("%d pools of %d bytes: got %v; want nil", most, per, err)
-			}
-			if err := checkMultiBytes[func()](most+1, tc.size, opts); !errors.Is(err, ErrInvalidMultiPoolSize) {
-				t.Errorf("%d pools of %d bytes: got %v; want ErrInvalidMultiPoolSize", most+1, per, err)
+			if _, err := checkMultiBytes[func()](most+1, tc.size, opts); !errors.Is(err, ErrInvalidMultiPoolSize) {
+				t.Errorf("%d pools: got %v; want ErrInvalidMultiPoolSize", most+1, err)
 			}
 		})
 	}

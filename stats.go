@@ -74,10 +74,10 @@ type counters struct {
 	rejected  atomic.Uint64
 	panicked  atomic.Uint64
 	cancelled atomic.Uint64
-	// ownerRejects is set on the pools of a multi-pool, which may offer a
-	// task that one pool refused to another: the multi-pool counts each
-	// refused submission once, itself, so its pools count no overload.
-	// It is written before the pool starts its goroutines (buildEngine).
+	// ownerRejects is set on the lanes of a multi-pool's pools, which may
+	// offer a task that one pool refused to another: the multi-pool counts
+	// each refused submission once, itself, so its pools count no
+	// overload. It is written before the multi-pool is returned.
 	ownerRejects bool
 }
 

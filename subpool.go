@@ -11,8 +11,9 @@ import (
 // capacity. Its tasks take a priority ([WithPriority]), so that urgent work
 // goes ahead of bulk work when the pool is saturated. Build one with
 // [Pool.NewSubpool], [PoolWithFunc.NewSubpool] or
-// [PoolWithFuncGeneric.NewSubpool]. Multi-pools have none: a sub-pool's
-// limit would have to span pools that admit tasks independently.
+// [PoolWithFuncGeneric.NewSubpool]. Multi-pools have none: their pools are
+// themselves parts of one engine, carved out the same way, and a sub-pool
+// would have to pick among them as the strategy does.
 
 // NewSubpool carves out of p a sub-pool that runs at most limit of p's
 // tasks at once, on p's workers and within p's capacity. The options start
@@ -141,7 +142,7 @@ func (l *lane[T]) Cap() int {
 	if l == nil {
 		return 0
 	}
-	return int(l.gate.limit.Load())
+	return int(l.gate.limit.Load() - l.slack)
 }
 
 // Tune changes the sub-pool's limit. It does nothing for size <= 0 or
@@ -155,13 +156,14 @@ func (l *lane[T]) Tune(size int) {
 	if c := l.e.capacity.Load(); c >= 0 && int64(size) > c {
 		return
 	}
+	limit := int64(size) + l.slack
 	l.gate.mu.Lock()
-	if int64(size) <= l.gate.limit.Load() {
-		l.gate.limit.Store(int64(size))
+	if limit <= l.gate.limit.Load() {
+		l.gate.limit.Store(limit)
 		l.gate.mu.Unlock()
 		return
 	}
-	served := l.gate.raise(int64(size))
+	served := l.gate.raise(limit)
 	l.gate.mu.Unlock()
 	for _, w := range served {
 		l.gate.hand(w, false)

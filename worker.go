@@ -13,17 +13,6 @@ import (
 // same processor while the worker waits for what it submits.
 const spinRounds = 32
 
-// smallPoolSpinRounds replaces spinRounds in a pool of a multi-pool whose
-// capacity is at most maxSpinners (GOMAXPROCS). Every worker of such a
-// pool may spin at once, so the pools together keep several spinners per
-// processor, and their yields crowd out the submitter. With 4 pools of 2
-// workers on 2 processors, W2's tiny tasks took 0.72–0.78 of the wall time
-// and 0.45–0.51 of the CPU time with 2 rounds instead of 32 (cmd/ab, two
-// runs of 9 interleaved rounds; 4 rounds: 0.91–0.93 and 0.82–0.86; 8: no
-// change). A multi-pool of 2 pools of 5,000 workers, which keeps 32, took
-// 1.13 of its time with 2 rounds and 1.43 with 4.
-const smallPoolSpinRounds = 2
-
 // worker is the body of a worker goroutine that starts with task t.
 //
 // A worker takes tasks in three ways, cheapest first. It pops the next task
@@ -165,14 +154,8 @@ func (e *engine[T]) spin() bool {
 		return e.ready()
 	}
 	if e.spinning.Add(1) <= e.maxSpinners {
-		rounds := spinRounds
-		if e.inMulti {
-			if c := e.capacity.Load(); c >= 0 && c <= e.maxSpinners {
-				rounds = smallPoolSpinRounds
-			}
-		}
 		hit := false
-		for range rounds {
+		for range spinRounds {
 			if hit = e.ready(); hit {
 				break
 			}
