@@ -34,9 +34,9 @@ const (
 // takes a slot of its pool's lane, then one of the engine, whose capacity
 // is the sum of the pools' (so that it never blocks a task its pool
 // admitted, but while a Tune moves them), and runs on whichever worker is
-// free. So a pool with a free slot never waits for its own workers while
-// another pool's idle: the multi-pool runs as one pool of the same total
-// capacity, plus the cost of picking a pool and of a second gate.
+// free. So no task of a pool with a free slot waits for a worker while one
+// is idle: the multi-pool runs as one pool of the same total capacity,
+// plus the cost of picking a pool and of a second gate.
 //
 // With a queue, each pool's lane has the queue as slack (lane.slack): a
 // pool admits up to its capacity plus its queue, as a single pool does,
@@ -196,8 +196,8 @@ func (m *multi[T]) Running() int {
 // RunningByIndex returns how many of the capacity of the pool at idx its
 // tasks hold: its accepted tasks (running, or handed to a shared worker
 // that is about to run them), up to its capacity; beyond it, they count as
-// queued, in WaitingByIndex. (The sum over the pools counts the busy
-// workers; Running counts the idle ones too.)
+// queued, in WaitingByIndex. (Without a queue, the sum over the pools is
+// the number of busy workers; Running counts the idle ones too.)
 func (m *multi[T]) RunningByIndex(idx int) (int, error) {
 	return m.byIndex(idx, held[T])
 }
@@ -221,8 +221,8 @@ func (m *multi[T]) Free() int {
 	return m.Cap() - m.Running()
 }
 
-// FreeByIndex returns how many more tasks the pool at idx may take now
-// (its capacity minus RunningByIndex), or -1 if the pools are unlimited.
+// FreeByIndex returns the capacity of the pool at idx minus its
+// RunningByIndex, or -1 if the pools are unlimited.
 func (m *multi[T]) FreeByIndex(idx int) (int, error) {
 	return m.byIndex(idx, func(l *lane[T]) int {
 		if m.unlimited {
