@@ -139,6 +139,33 @@ func ExampleMultiPool() {
 	// Output: sum: 5050 cap: 40
 }
 
+func ExampleMultiPool_perPool() {
+	// Two pools of one worker each: a pool admits one of its tasks at a
+	// time, and the tasks run on the workers the pools share.
+	mp, err := NewMultiPool(2, 1, RoundRobin, WithNonblocking(true))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mp.Release()
+
+	started, hold := make(chan struct{}), make(chan struct{})
+	for range 2 {
+		if err := mp.Submit(func() { started <- struct{}{}; <-hold }); err != nil {
+			log.Fatal(err)
+		}
+		<-started
+	}
+	first, _ := mp.RunningByIndex(0)
+	second, _ := mp.RunningByIndex(1)
+	fmt.Println("running:", first, second)
+	// Both pools are full: a Nonblocking submission is refused.
+	fmt.Println("a third task:", errors.Is(mp.Submit(func() {}), ErrPoolOverload))
+	close(hold)
+	// Output:
+	// running: 1 1
+	// a third task: true
+}
+
 func ExampleMultiPoolWithFunc() {
 	var sum atomic.Int64
 	var wg sync.WaitGroup
