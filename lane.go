@@ -305,7 +305,7 @@ func (l *lane[T]) release() bool {
 // settle marks a released lane drained once it holds no slot and has no
 // task queued; see engine.settle.
 func (l *lane[T]) settle() {
-	if l.closed.Load() && l.gate.admitted() == 0 && l.gate.waiting.Load() == 0 {
+	if l.closed.Load() && l.holdsNothing() {
 		l.drainMu.Do(func() { close(l.drained) })
 	}
 }
@@ -369,7 +369,7 @@ func (l *lane[T]) signals() signals {
 		completed: l.gate.completed.Load(),
 		rejected:  l.counters.rejected.Load(),
 		busy:      a > 0,
-		saturated: l.gate.blocked.Load() > 0 || a >= l.gate.limit.Load()-l.slack,
+		saturated: l.gate.blocked.Load() > 0 || a >= l.limit(),
 	}
 }
 
@@ -383,6 +383,13 @@ func (l *lane[T]) unfinished() int64 {
 	}
 	return n
 }
+
+// limit returns the lane's limit: its gate's, less the slack.
+func (l *lane[T]) limit() int64 { return l.gate.limit.Load() - l.slack }
+
+// holdsNothing reports whether the lane holds no slot and has no task
+// queued at its gate.
+func (l *lane[T]) holdsNothing() bool { return l.gate.admitted() == 0 && l.gate.waiting.Load() == 0 }
 
 // isClosed reports whether the lane or its pool is released.
 func (l *lane[T]) isClosed() bool { return l.closed.Load() || l.e.life.Load().closed.Load() }

@@ -203,12 +203,12 @@ func (m *multi[T]) RunningByIndex(idx int) (int, error) {
 }
 
 // held returns how many slots of its limit the tasks of lane l hold.
-func held[T any](l *lane[T]) int { return int(min(l.gate.admitted(), l.gate.limit.Load()-l.slack)) }
+func held[T any](l *lane[T]) int { return int(min(l.gate.admitted(), l.limit())) }
 
 // waiting returns the blocked submitters of lane l, and its accepted tasks
 // beyond its limit (queued on the engine's ring or in its gate's queue).
 func waiting[T any](l *lane[T]) int {
-	beyond := l.gate.admitted() - (l.gate.limit.Load() - l.slack)
+	beyond := l.gate.admitted() - l.limit()
 	return l.Waiting() + int(max(beyond, 0))
 }
 
@@ -369,7 +369,7 @@ func (m *multi[T]) ReleaseContext(ctx context.Context) error {
 	}
 	var me multiError
 	for i, l := range m.pools {
-		if l.gate.admitted() > 0 || l.gate.waiting.Load() > 0 {
+		if !l.holdsNothing() {
 			me.errs = append(me.errs, fmt.Errorf("pool %d: %w", i, err))
 		}
 	}

@@ -142,7 +142,7 @@ func (l *lane[T]) Cap() int {
 	if l == nil {
 		return 0
 	}
-	return int(l.gate.limit.Load() - l.slack)
+	return int(l.limit())
 }
 
 // Tune changes the sub-pool's limit. It does nothing for size <= 0 or

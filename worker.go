@@ -170,10 +170,10 @@ func (e *engine[T]) spin() bool {
 // crashed ends a worker whose task, of lane l, panicked (r != nil) or
 // called runtime.Goexit (r == nil). The slot and the worker are given back
 // before the panic is reported, as in ants v2, so a PanicHandler sees a
-// pool that already accounts for the loss. The report still counts as work of the
-// pool: a released pool drains only once it is done. The report is ended
-// in a defer, so a PanicHandler or Logger that calls runtime.Goexit (as
-// t.FailNow does) cannot leave it counted forever, which would make every
+// pool that already accounts for the loss. The report still counts as work
+// of the pool: a released pool drains only once it is done. The report is
+// ended in a defer, so a PanicHandler or Logger that calls runtime.Goexit
+// (as t.FailNow does) cannot leave it counted forever, which would make every
 // later ReleaseTimeout fail.
 func (e *engine[T]) crashed(l *lane[T], r any) {
 	e.reporting.Add(1)
