@@ -142,6 +142,17 @@ func (g *gate[T]) tryAdmit() bool {
 	}
 }
 
+// admitOnce is tryAdmit's first try, small enough to inline into
+// Submit: it takes a slot if the stale count says one is free and no
+// other submitter takes a slot at the same time. When it fails, tryAdmit
+// decides. The comparison is unsigned, so that a limit of -1 (none) is
+// never reached, and a stale count that ran ahead of admits (another
+// submitter stored a newer one) fails over to tryAdmit.
+func (g *gate[T]) admitOnce() bool {
+	a := g.admits.Load()
+	return uint64(a-g.seen.Load()) < uint64(g.limit.Load()) && g.admits.CompareAndSwap(a, a+1)
+}
+
 // refuses reports whether a blocked submitter of lane l (nil for the
 // pool's own) is refused instead of queued; g.mu is held. It is refused if
 // the gate's pool or sub-pool is released, or if l is: a sub-pool's

@@ -22,36 +22,42 @@ const handoffSpins = 64
 // dispatch hands the admitted task t, of lane l (nil for the pool's own)
 // and with labels lc (see labels), to a worker: it starts one with t if
 // nobody is idle to take it and the pool may grow, and otherwise pushes t
-// on the ring of its priority and finds it a taker (handoff). A worker
-// that dispatches a task it granted a slot to (fromWorker) only pushes it:
-// it is about to pop, so it is the taker.
+// on the ring of its priority and, unless a worker spins and will take it,
+// finds it a taker (handoff). A worker that dispatches a task it granted a
+// slot to (fromWorker) only pushes it: it is about to pop, so it is the
+// taker. The push is written out here, the ring's reserve and fill
+// inlined, so that a submission makes no call between its admission and
+// its hand-off.
 func (e *engine[T]) dispatch(t T, l *lane[T], lc context.Context, fromWorker bool) {
 	r := e.tasks
 	if l != nil {
 		r = l.ring
 	}
-	if fromWorker {
-		e.push(r, t, l, lc)
-		return
-	}
-	if e.spinning.Load() == 0 && e.idle.size.Load() == 0 && e.enlist() {
+	if !fromWorker && e.spinning.Load() == 0 && e.idle.size.Load() == 0 && e.enlist() {
 		go e.worker(t, l, lc)
 		return
 	}
-	e.handoff(r, e.push(r, t, l, lc))
+	c, pos := r.reserve()
+	if c == nil {
+		c, pos = e.reserveFull(r)
+	}
+	r.fill(c, pos, t, l, lc)
+	if !fromWorker && e.spinning.Load() == 0 {
+		e.handoff(r, pos)
+	}
 }
 
-// push puts t on ring r and returns its position. A ring holds at least
+// reserveFull reserves a cell of r, which was full. A ring holds at least
 // the queue or handoffBuffer tasks, so it is only full when that many wait
-// for workers that are starting or being woken: then the submitter waits
-// for them.
-func (e *engine[T]) push(r *ring[T], t T, l *lane[T], lc context.Context) uint64 {
+// for workers that are starting or being woken: the submitter wakes them
+// and yields until one takes a task off it.
+func (e *engine[T]) reserveFull(r *ring[T]) (*cell[T], uint64) {
 	for {
-		if pos, ok := r.push(t, l, lc); ok {
-			return pos
-		}
 		e.wakeOne(wakeChain)
 		runtime.Gosched()
+		if c, pos := r.reserve(); c != nil {
+			return c, pos
+		}
 	}
 }
 
@@ -59,14 +65,24 @@ func (e *engine[T]) push(r *ring[T], t T, l *lane[T], lc context.Context) uint64
 // one.
 func (e *engine[T]) pop() (t T, l *lane[T], lc context.Context, ok bool) {
 	if rs := e.rings.Load(); rs != nil {
-		for _, pr := range *rs {
-			if t, l, lc, ok = pr.r.pop(); ok {
-				return t, l, lc, true
-			}
-		}
-		return t, nil, nil, false
+		return popFirst(*rs)
 	}
-	return e.tasks.pop()
+	r := e.tasks
+	if c, pos := r.take(); c != nil {
+		t, l, lc = r.empty(c, pos)
+		return t, l, lc, true
+	}
+	return t, nil, nil, false
+}
+
+// popFirst pops from the first of rs that has a task.
+func popFirst[T any](rs []prioRing[T]) (t T, l *lane[T], lc context.Context, ok bool) {
+	for _, pr := range rs {
+		if t, l, lc, ok = pr.r.pop(); ok {
+			return t, l, lc, true
+		}
+	}
+	return t, nil, nil, false
 }
 
 // ready reports whether a task waits on a ring.
@@ -122,18 +138,16 @@ func (e *engine[T]) ringFor(prio int) *ring[T] {
 	return r
 }
 
-// handoff makes sure that the task pushed at pos has a taker (invariant 1).
-// A spinning worker will take it, or pass it on. Otherwise the submitter
-// polls a moment for a busy worker to finish and take it, and wakes one if
-// none does: a wake-up costs a microsecond or more, while a tiny task
-// finishes well within the polls, so a stream of them needs no wake-up.
+// handoff makes sure that the task pushed at pos has a taker (invariant
+// 1); dispatch calls it when no worker was spinning as it looked (a
+// spinning worker will take the task, or pass it on). The submitter polls
+// a moment for a busy worker to finish and take it, and wakes one if none
+// does: a wake-up costs a microsecond or more, while a tiny task finishes
+// well within the polls, so a stream of them needs no wake-up.
 // When tasks wait ahead of this one, or the polls have mostly been in vain
 // lately (pollRate), as when tasks are long, the submitter wakes a worker
 // at once.
 func (e *engine[T]) handoff(r *ring[T], pos uint64) {
-	if e.spinning.Load() != 0 {
-		return
-	}
 	if r.head.Load() != pos || !e.pollRate.pays() {
 		// Tasks wait ahead of this one (a queue): no worker takes it
 		// within a few polls.

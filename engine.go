@@ -43,10 +43,10 @@ import (
 //
 // # Invariants
 //
-//  1. A pushed task has a taker. After its push, the submitter (handoff)
-//     returns at once only if a worker spins; otherwise it polls the task's
-//     cell a moment and then wakes a parked worker, or starts one if the
-//     pool may have more (wakeOne). If it does neither, every worker is
+//  1. A pushed task has a taker. After its push, the submitter (dispatch)
+//     returns at once only if a worker spins; otherwise (handoff) it polls
+//     the task's cell a moment and then wakes a parked worker, or starts
+//     one if the pool may have more (wakeOne). If it does neither, every worker is
 //     counted and none is parked, so workers >= need(): as many workers as
 //     admitted tasks, or the capacity. Then either all of them run tasks
 //     (the pool is at capacity) or one is between two tasks and will pop.
@@ -76,7 +76,7 @@ import (
 //     cell runs its own handoff once it has published, which finds a taker
 //     for the head, whose taker passes on to the tasks behind it (3).
 //  7. A slot goes back to the gate exactly once per admitted task: when the
-//     task has run (finish or crashed), or when its submission is refused
+//     task has run (worker, or crashed), or when its submission is refused
 //     after admission because the pool was released meanwhile.
 //
 // # Lifecycle
@@ -233,7 +233,7 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 			return err
 		}
 	}
-	if !e.gate.tryAdmit() {
+	if !e.gate.admitOnce() && !e.gate.tryAdmit() {
 		dispatched, err := e.gate.acquire(ctx, t, nil, e.labels(ctx), e.opts.Priority, &e.opts)
 		if err != nil {
 			e.counters.reject(err)
@@ -243,13 +243,9 @@ func (e *engine[T]) submit(ctx context.Context, t T) error {
 			return nil
 		}
 	}
-	return e.start(ctx, t)
-}
-
-// start dispatches t, which holds a slot. A Release that raced with
-// admission is seen here, or it sees the slot in settle and waits for it:
-// either the task is refused or it runs before ReleaseContext returns.
-func (e *engine[T]) start(ctx context.Context, t T) error {
+	// t holds a slot. A Release that raced with admission is seen here, or
+	// it sees the slot in settle and waits for it: either the task is
+	// refused or it runs before ReleaseContext returns.
 	if e.life.Load().closed.Load() {
 		e.gate.release(false)
 		e.settle()

@@ -19,8 +19,8 @@ import (
 // The atomic store of seq publishes the cell's value (or its emptiness), so
 // the value itself is a plain field. A cell is no bigger than the value and
 // its sequence number (16 bytes for a func()), so cells never straddle
-// cache lines; what else a task carries sits beside the cells, in arrays
-// that only the pools that need them have.
+// cache lines; what else a task carries sits beside the cells, in an array
+// that only the pools that need it have.
 type ring[T any] struct {
 	head  atomic.Uint64 // next position to pop; written by workers
 	_     cacheLinePad
@@ -28,15 +28,20 @@ type ring[T any] struct {
 	_     cacheLinePad
 	mask  uint64
 	cells []cell[T]
-	// labels holds, beside each cell, the context whose profiler labels the
-	// task runs under; it is nil unless the pool was built WithTaskLabels,
-	// so a pool without labels pays one nil check per push and pop.
-	labels []context.Context
-	// lanes holds, beside each cell, the sub-pool its task belongs to (nil
-	// for the pool's own). It is made when the first sub-pool uses the
-	// ring (withLanes), before that sub-pool's first push; a pop reads it
-	// after the cell's seq, so it sees every lane pushed before.
-	lanes atomic.Pointer[[]*lane[T]]
+	// side holds, beside each cell, what else its task carries: the
+	// sub-pool it belongs to (nil for the pool's own) and the context whose
+	// profiler labels it runs under. It is nil on a pool that has neither,
+	// which pays one nil check per push and pop. A pool built WithTaskLabels
+	// has it from the start; otherwise the first sub-pool that uses the
+	// ring makes it (withLanes), before that sub-pool's first push; a pop
+	// reads it after the cell's seq, so it sees every side pushed before.
+	side atomic.Pointer[[]side[T]]
+}
+
+// side is what a task carries beside its cell; see ring.side.
+type side[T any] struct {
+	lane   *lane[T]
+	labels context.Context
 }
 
 type cell[T any] struct {
@@ -50,7 +55,8 @@ func newRing[T any](n int, labels bool) *ring[T] {
 	size := pow2(n)
 	r := &ring[T]{mask: uint64(size - 1), cells: make([]cell[T], size)}
 	if labels {
-		r.labels = make([]context.Context, size)
+		sd := make([]side[T], size)
+		r.side.Store(&sd)
 	}
 	for i := range r.cells {
 		r.cells[i].seq.Store(uint64(i))
@@ -58,57 +64,80 @@ func newRing[T any](n int, labels bool) *ring[T] {
 	return r
 }
 
-// push appends v, of lane l and with labels lc, and reports its position,
-// or false if the ring is full.
-func (r *ring[T]) push(v T, l *lane[T], lc context.Context) (uint64, bool) {
+// reserve claims the cell of the next push and returns it with its
+// position, or nil if the ring is full (the cell still holds the value of
+// a lap ago). The claim is the CAS on tail; the cell then belongs to the
+// caller until fill publishes it.
+//
+// A push is reserve and then fill, a pop take and then empty: each is
+// small enough for the compiler to inline, so that the hand-off of a task
+// makes no call into the ring.
+func (r *ring[T]) reserve() (*cell[T], uint64) {
 	for {
 		pos := r.tail.Load()
 		c := &r.cells[pos&r.mask]
 		switch seq := c.seq.Load(); {
 		case seq == pos:
 			if r.tail.CompareAndSwap(pos, pos+1) {
-				c.val = v
-				if la := r.lanes.Load(); la != nil {
-					(*la)[pos&r.mask] = l
-				}
-				if r.labels != nil {
-					r.labels[pos&r.mask] = lc
-				}
-				c.seq.Store(pos + 1)
-				return pos, true
+				return c, pos
 			}
 		case seq < pos:
-			return 0, false // the cell still holds the value of a lap ago: full
+			return nil, 0
 		}
 	}
+}
+
+// fill stores v, its lane and its labels in c, reserved at pos, and
+// publishes it to the pops.
+func (r *ring[T]) fill(c *cell[T], pos uint64, v T, l *lane[T], lc context.Context) {
+	c.val = v
+	if sd := r.side.Load(); sd != nil {
+		(*sd)[pos&r.mask] = side[T]{l, lc}
+	}
+	c.seq.Store(pos + 1)
 }
 
 // pop removes the oldest value, with its lane and labels, if there is one.
 // It clears the cell, so the ring keeps nothing a finished task referred
 // to.
 func (r *ring[T]) pop() (v T, l *lane[T], lc context.Context, ok bool) {
+	if c, pos := r.take(); c != nil {
+		v, l, lc = r.empty(c, pos)
+		return v, l, lc, true
+	}
+	return v, nil, nil, false
+}
+
+// take claims the oldest cell for a pop and returns it with its position,
+// or nil if nothing is pushed there yet (the ring is empty, or the push of
+// that cell is still in progress).
+func (r *ring[T]) take() (*cell[T], uint64) {
 	for {
 		pos := r.head.Load()
 		c := &r.cells[pos&r.mask]
 		switch seq := c.seq.Load(); {
 		case seq == pos+1:
 			if r.head.CompareAndSwap(pos, pos+1) {
-				v = c.val
-				var zero T
-				c.val = zero
-				if la := r.lanes.Load(); la != nil {
-					l, (*la)[pos&r.mask] = (*la)[pos&r.mask], nil
-				}
-				if r.labels != nil {
-					lc, r.labels[pos&r.mask] = r.labels[pos&r.mask], nil
-				}
-				c.seq.Store(pos + r.mask + 1)
-				return v, l, lc, true
+				return c, pos
 			}
 		case seq < pos+1:
-			return v, nil, nil, false // nothing pushed here yet: empty
+			return nil, 0
 		}
 	}
+}
+
+// empty returns the value of c, taken at pos, with its lane and labels,
+// clears the cell and frees it for the push of the next lap.
+func (r *ring[T]) empty(c *cell[T], pos uint64) (v T, l *lane[T], lc context.Context) {
+	var zero T
+	v, c.val = c.val, zero
+	if sd := r.side.Load(); sd != nil {
+		x := &(*sd)[pos&r.mask]
+		l, lc = x.lane, x.labels
+		*x = side[T]{}
+	}
+	c.seq.Store(pos + r.mask + 1)
+	return v, l, lc
 }
 
 // ready reports whether a value waits at the head. It reads only the head
@@ -139,8 +168,8 @@ func (r *ring[T]) len() int {
 // withLanes makes the ring carry the lane of each task, for a sub-pool
 // that is about to use it; the engine's gate mutex is held.
 func (r *ring[T]) withLanes() {
-	if r.lanes.Load() == nil {
-		la := make([]*lane[T], len(r.cells))
-		r.lanes.Store(&la)
+	if r.side.Load() == nil {
+		sd := make([]side[T], len(r.cells))
+		r.side.Store(&sd)
 	}
 }

@@ -35,7 +35,7 @@ func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 			e.crashed(l, recover())
 		}
 	}()
-	for ok := true; ok; t, l, lc, ok = e.next(me, e.finish(l), false) {
+	for ok := true; ok; {
 		switch {
 		case l != nil:
 			e.execLane(t, l, lc)
@@ -44,6 +44,16 @@ func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 		default:
 			e.exec(t)
 		}
+		// The task is done: count it, give its slots back, and take the
+		// next. A worker that woke a blocked submitter by giving its slot
+		// back does not spin: that submitter was just made ready on this
+		// worker's processor, and spinning would only delay it.
+		e.gate.completed.Add(1)
+		handed := e.gate.release(true)
+		if l != nil {
+			handed = l.finish() || handed
+		}
+		t, l, lc, ok = e.next(me, handed, false)
 	}
 	clean = true
 }
@@ -79,19 +89,6 @@ func (e *engine[T]) run(t T, lc context.Context) {
 	e.exec(t)
 }
 
-// finish counts a task of lane l done, gives its slots back and reports
-// whether that woke a blocked submitter. That submitter was just made ready
-// on this worker's processor, so the worker then does not spin: spinning
-// would only delay the submitter it waits for.
-func (e *engine[T]) finish(l *lane[T]) bool {
-	e.gate.completed.Add(1)
-	woke := e.gate.release(true)
-	if l != nil {
-		woke = l.finish() || woke
-	}
-	return woke
-}
-
 // serve is the body of a worker goroutine started without a task, to take
 // one from the ring, for why (see wakeOne).
 func (e *engine[T]) serve(why wakeUp) {
@@ -110,7 +107,7 @@ var plantLazyServe atomic.Bool
 // next returns the worker's next task, or false when the worker should exit:
 // the pool has more workers than its capacity, or the purger or Release
 // asked an idle worker to leave and the pool can spare it. handed says
-// whether the worker just woke a blocked submitter (see finish); it then
+// whether the worker just woke a blocked submitter (see worker); it then
 // parks without spinning. taker says whether the worker was counted on to
 // take a task (serve); spinning or being woken makes it one too.
 func (e *engine[T]) next(me *parked, handed, taker bool) (t T, l *lane[T], lc context.Context, ok bool) {
