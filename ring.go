@@ -70,8 +70,9 @@ func newRing[T any](n int, labels bool) *ring[T] {
 // caller until fill publishes it.
 //
 // A push is reserve and then fill, a pop take and then empty: each is
-// small enough for the compiler to inline, so that the hand-off of a task
-// makes no call into the ring.
+// small enough for the compiler to inline, so that a pool with one ring
+// hands a task over without a call into it (pop, which pairs them, serves
+// the rings of several priorities).
 func (r *ring[T]) reserve() (*cell[T], uint64) {
 	for {
 		pos := r.tail.Load()
