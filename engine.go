@@ -65,6 +65,9 @@ import (
 //  4. A parking worker pushes itself on the idle stack and then looks at the
 //     ring once more (idle.park); a waker reads the stack's size after the
 //     push it serves. So no wake-up is lost to a worker on its way to park.
+//     If that look finds a task and a waker pops the worker meanwhile, the
+//     worker is the taker of the waker's task and of the one it saw, and
+//     passes on whatever it was woken for.
 //  5. Every worker returns to next after a task, and next checks the
 //     capacity before every pop: a worker above the capacity (after Tune
 //     shrank it) leaves instead of taking a task. A leaving worker first

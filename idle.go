@@ -48,9 +48,12 @@ type idleStack struct {
 // park pushes w and waits for its signal, unless life l is closed
 // (wakeExit at once). After it is on the stack it calls pending once: a
 // task pushed before a waker could see w is then taken by w itself, which
-// leaves the stack again, as one that passes on (or, if a waker or the
-// purger popped it meanwhile, takes their signal). It returns what the
-// worker is woken for.
+// leaves the stack again, as one that passes on. If a waker popped w
+// meanwhile, w is the taker of that waker's task and of the pending one,
+// whose submitter counted on w's look (engine invariant 4): it takes the
+// signal and passes on whatever the signal said, so that the second task
+// is not left without a taker (a purger's or Release's wakeExit stays
+// one). It returns what the worker is woken for.
 //
 // Release closes the life (under the engine's mutex) before it evicts the
 // parked workers (under s.mu), and park reads closed under s.mu: a worker
@@ -66,10 +69,16 @@ func (s *idleStack) park(w *parked, l *life, pending func() bool) wakeUp {
 	s.workers = append(s.workers, w)
 	s.size.Store(int64(len(s.workers)))
 	s.mu.Unlock()
-	if pending() && s.unpark(w) {
+	if !pending() {
+		return <-w.signal
+	}
+	if s.unpark(w) {
 		return wakeChain
 	}
-	return <-w.signal
+	if why := <-w.signal; why == wakeExit {
+		return wakeExit
+	}
+	return wakeChain
 }
 
 // unpark takes w off the stack if it is still there and reports whether it
