@@ -144,9 +144,23 @@ func (r *ring[T]) empty(c *cell[T], pos uint64) (v T, l *lane[T], lc context.Con
 // ready reports whether a value waits at the head. It reads only the head
 // and the head's cell, not tail, so a worker polling it does not take the
 // line that every push writes away from the submitters.
-func (r *ring[T]) ready() bool {
-	pos := r.head.Load()
-	return r.cells[pos&r.mask].seq.Load() == pos+1
+func (r *ring[T]) ready() bool { return r.readyFrom(r.head.Load()) }
+
+// readyFrom is ready from pos, a value that head had. If the cell at pos
+// was popped since (its seq has moved on to the next lap), the head has
+// moved too, and readyFrom looks at the new one: reporting the ring empty
+// then would hide the values behind the popped one from a worker deciding
+// whether to pass on (engine invariant 3).
+func (r *ring[T]) readyFrom(pos uint64) bool {
+	for {
+		switch seq := r.cells[pos&r.mask].seq.Load(); {
+		case seq == pos+1:
+			return true
+		case seq < pos+1:
+			return false // nothing pushed there yet, or its push is in progress
+		}
+		pos = r.head.Load()
+	}
 }
 
 // taken reports whether the value pushed at pos has been popped. It reads
