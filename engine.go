@@ -78,6 +78,8 @@ import (
 //     and report the ring empty until then, and the submitter of the head
 //     cell runs its own handoff once it has published, which finds a taker
 //     for the head, whose taker passes on to the tasks behind it (3).
+//     That is the only way pop and ready report a ring with tasks empty: a
+//     head cell popped while they looked sends them to the new head.
 //  7. A slot goes back to the gate exactly once per admitted task: when the
 //     task has run (worker, or crashed), or when its submission is refused
 //     after admission because the pool was released meanwhile.
