@@ -445,8 +445,9 @@ type MultiPool struct {
 //
 // What is allocated here is bounded: about 1.2 KB a pool and one ring for
 // the workers (1024 cells, or the total capacity under PreAlloc, plus all
-// the queues, rounded up to a power of two, at 16 bytes a cell for a
-// func()) may take at most 1 GiB, about 900,000 pools of the default
+// the queues, rounded up to a power of two, at 40 bytes a cell for a
+// func(): the task and its sequence number, and beside them its pool and
+// its labels) may take at most 1 GiB, about 900,000 pools of the default
 // kind, and the queues together may hold at most MaxQueueSize tasks; a
 // larger multi-pool fails with an error that wraps
 // ErrInvalidMultiPoolSize.

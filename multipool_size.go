@@ -1,7 +1,6 @@
 package ants
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"unsafe"
@@ -44,7 +43,7 @@ func checkMultiBytes[T any](size, sizePerPool int, opts Options) (int, error) {
 			ErrInvalidMultiPoolSize, size, opts.QueueSize, MaxQueueSize)
 	}
 	shared.QueueSize = size * opts.QueueSize
-	fixed, ok := poolBytes[T](total, shared)
+	fixed, ok := poolBytes[T](total, shared, true)
 	if !ok {
 		return 0, fmt.Errorf("%w: the queues of %d pools, %d tasks in all, need a ring larger than %d bytes",
 			ErrInvalidMultiPoolSize, size, shared.QueueSize, maxBufferBytes)
@@ -57,10 +56,12 @@ func checkMultiBytes[T any](size, sizePerPool int, opts Options) (int, error) {
 
 // poolBytes returns how many bytes newEngine allocates for one pool of size
 // with opts: its engine, and its ring, sized by ringCells as newEngine
-// sizes it (with a labels context per cell WithTaskLabels). It reports
-// false if newEngine refuses opts (a queue too large for the ring's
-// budget). TestPoolBytesMatchesEngine keeps it in step with newEngine.
-func poolBytes[T any](size int, opts Options) (uint64, bool) {
+// sizes it, with what a task carries beside its cell (ring.side) if the
+// pool has labels or lanes does (a multi-pool's engine always has lanes).
+// It reports false if newEngine refuses opts (a queue too large for the
+// ring's budget). TestPoolBytesMatchesEngine keeps it in step with
+// newEngine.
+func poolBytes[T any](size int, opts Options, lanes bool) (uint64, bool) {
 	capacity := int64(-1)
 	if size > 0 {
 		capacity = int64(min(size, math.MaxInt32))
@@ -70,8 +71,8 @@ func poolBytes[T any](size int, opts Options) (uint64, bool) {
 		return 0, false
 	}
 	perCell := unsafe.Sizeof(cell[T]{})
-	if opts.TaskLabels {
-		perCell += unsafe.Sizeof(context.Context(nil))
+	if opts.TaskLabels || lanes {
+		perCell += unsafe.Sizeof(side[T]{})
 	}
 	fixed := unsafe.Sizeof(engine[T]{}) + unsafe.Sizeof(ring[T]{})
 	return uint64(cells)*uint64(perCell) + uint64(fixed), true

@@ -95,9 +95,9 @@ func TestMultiPoolBytesBoundary(t *testing.T) {
 	// count: its hand-off buffer, or its PreAlloc capacity, is at its
 	// largest.
 	byBytes := func(size int, opts Options) int {
-		fixed, ok := poolBytes[func()](math.MaxInt32, opts)
+		fixed, ok := poolBytes[func()](math.MaxInt32, opts, true)
 		if size <= 0 {
-			fixed, ok = poolBytes[func()](0, opts)
+			fixed, ok = poolBytes[func()](0, opts, true)
 		}
 		if !ok {
 			t.Fatal("poolBytes refused valid options")
@@ -157,6 +157,8 @@ func relCheckPoolBytes[T any](t *testing.T, name string, exec func(T)) {
 		{"a queue", 10, []Option{WithQueueSize(3000)}},
 		{"a queue and PreAlloc", 2000, []Option{WithPreAlloc(true), WithQueueSize(100)}},
 		{"a queue too large for the payload", 1, []Option{WithQueueSize(maxBufferBytes/cellBytes + 1)}},
+		{"task labels", 10, []Option{WithTaskLabels(true)}},
+		{"task labels and a queue", 10, []Option{WithTaskLabels(true), WithQueueSize(3000)}},
 	}
 	for _, tc := range cases {
 		t.Run(name+" "+tc.name, func(t *testing.T) {
@@ -169,7 +171,7 @@ func relCheckPoolBytes[T any](t *testing.T, name string, exec func(T)) {
 				}
 				return
 			}
-			got, ok := poolBytes[T](tc.size, opts)
+			got, ok := poolBytes[T](tc.size, opts, false)
 			e, err := newEngine(tc.size, exec, options)
 			if !ok {
 				if !errors.Is(err, ErrInvalidQueueSize) {
@@ -182,6 +184,9 @@ func relCheckPoolBytes[T any](t *testing.T, name string, exec func(T)) {
 			}
 			defer e.Release()
 			want := uint64(len(e.tasks.cells)*cellBytes) + uint64(unsafe.Sizeof(*e)) + uint64(unsafe.Sizeof(*e.tasks))
+			if sd := e.tasks.side.Load(); sd != nil {
+				want += uint64(len(*sd)) * uint64(unsafe.Sizeof(side[T]{}))
+			}
 			if got != want {
 				t.Errorf("poolBytes = %d; the engine holds %d", got, want)
 			}
