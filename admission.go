@@ -185,6 +185,12 @@ func (g *gate[T]) admitted() int64 {
 	return int64(g.admits.Load() - f)
 }
 
+// async returns the waiters that are not blocked submitters: tasks queued
+// at the gate (a sub-pool's queue, continuations). waiting and blocked are
+// read apart, so a racing change can make the difference negative for a
+// moment; it is clamped at 0.
+func (g *gate[T]) async() int64 { return max(g.waiting.Load()-g.blocked.Load(), 0) }
+
 // room reports whether a slot is free, roomFor whether n are; within
 // whether the slots taken are no more than the limit, so that a slot still
 // held may be handed on (after Tune shrank the pool, it may not).

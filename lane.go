@@ -203,7 +203,7 @@ func (l *lane[T]) queue(t T, lc context.Context) (admitted bool, err error) {
 	if g.closed() {
 		return false, ErrPoolClosed
 	}
-	if g.waiting.Load()-g.blocked.Load() >= int64(l.opts.QueueSize) {
+	if g.async() >= int64(l.opts.QueueSize) {
 		return false, errFull
 	}
 	if g.lastTry() {
@@ -379,7 +379,7 @@ func (l *lane[T]) signals() signals {
 func (l *lane[T]) unfinished() int64 {
 	n := l.gate.admitted()
 	if l.opts.QueueSize > 0 {
-		n += max(l.gate.waiting.Load()-l.gate.blocked.Load(), 0)
+		n += l.gate.async()
 	}
 	return n
 }

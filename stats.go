@@ -101,7 +101,7 @@ func (e *engine[T]) Stats() Stats {
 	}
 	admitted := int(e.gate.admitted())
 	queued := min(e.queued(), admitted)
-	async := max(int(e.gate.waiting.Load()-e.gate.blocked.Load()), 0) // queued by enqueue
+	async := int(e.gate.async()) // queued by enqueue
 	s := Stats{
 		Capacity:  e.Cap(),
 		Workers:   e.Running(),
