@@ -34,9 +34,16 @@ type conserveBarrier struct {
 }
 
 func newConserveBarrier(t *testing.T, n int) *conserveBarrier {
+	b := barrierFor(n)
+	t.Cleanup(func() { close(b.abort) })
+	return b
+}
+
+// barrierFor returns a barrier for n tasks; its caller closes abort when
+// it is done with it.
+func barrierFor(n int) *conserveBarrier {
 	b := &conserveBarrier{n: int64(n), all: make(chan struct{}), abort: make(chan struct{})}
 	b.left.Add(n)
-	t.Cleanup(func() { close(b.abort) })
 	return b
 }
 

@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -27,27 +26,23 @@ func TestStressConserveBarrier(t *testing.T) {
 		t.Skip("set ANTS_STRESS to a duration (for example 60s) to run")
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	type pool interface {
-		Submit(func()) error
-		Stats() Stats
-	}
 	kinds := []struct {
 		name string
-		make func(c, queue int) (pool, func())
+		make func(c, queue int) (facePool, func(func()) error)
 	}{
-		{"Pool", func(c, queue int) (pool, func()) {
+		{"Pool", func(c, queue int) (facePool, func(func()) error) {
 			p, err := NewPool(2*c, WithQueueSize(queue))
 			if err != nil {
 				t.Fatal(err)
 			}
-			return p, func() { _ = p.ReleaseTimeout(relWait) }
+			return p, p.Submit
 		}},
-		{"MultiPool", func(c, queue int) (pool, func()) {
+		{"MultiPool", func(c, queue int) (facePool, func(func()) error) {
 			m, err := NewMultiPool(2, c, RoundRobin, WithQueueSize(queue))
 			if err != nil {
 				t.Fatal(err)
 			}
-			return m, func() { _ = m.ReleaseTimeout(relWait) }
+			return m, m.Submit
 		}},
 	}
 	rounds := 0
@@ -58,9 +53,9 @@ func TestStressConserveBarrier(t *testing.T) {
 				for _, queue := range []int{0, 8} {
 					for c := 1; c <= 16; c++ {
 						rounds++
-						p, release := k.make(c, queue)
-						stressBarrier(t, p, 2*c, fmt.Sprintf("%s, GOMAXPROCS %d, queue %d, capacity %d", k.name, procs, queue, 2*c))
-						release()
+						p, submit := k.make(c, queue)
+						stressBarrier(t, p, submit, 2*c, fmt.Sprintf("%s, GOMAXPROCS %d, queue %d, capacity %d", k.name, procs, queue, 2*c))
+						_ = p.ReleaseTimeout(relWait)
 					}
 				}
 			}
@@ -69,46 +64,22 @@ func TestStressConserveBarrier(t *testing.T) {
 	t.Logf("%d rounds", rounds)
 }
 
-// stressBarrier warms p with one task, then submits n tasks that each wait
-// for all n to start, and fails if they have not within conserveTimeout.
-func stressBarrier(t *testing.T, p interface {
-	Submit(func()) error
-	Stats() Stats
-}, n int, what string) {
+// stressBarrier warms p with one task, then submits n tasks at a barrier
+// (conserveBarrier), which must all start within conserveTimeout.
+func stressBarrier(t *testing.T, p facePool, submit func(func()) error, n int, what string) {
 	t.Helper()
 	var warm sync.WaitGroup
 	warm.Add(1)
-	if err := p.Submit(warm.Done); err != nil {
-		t.Fatalf("warm-up Submit: %v", err)
+	if err := submit(warm.Done); err != nil {
+		t.Fatalf("%s: warm-up Submit: %v", what, err)
 	}
 	warm.Wait()
-	var arrived atomic.Int64
-	all, abort := make(chan struct{}), make(chan struct{})
-	var left sync.WaitGroup
-	left.Add(n)
+	b := barrierFor(n)
+	defer close(b.abort) // frees the tasks if the wait fails
 	for range n {
-		err := p.Submit(func() {
-			defer left.Done()
-			if arrived.Add(1) == int64(n) {
-				close(all)
-			}
-			select {
-			case <-all:
-			case <-abort:
-			}
-		})
-		if err != nil {
-			t.Fatalf("Submit: %v", err)
+		if err := submit(b.meet); err != nil {
+			t.Fatalf("%s: Submit: %v", what, err)
 		}
 	}
-	done := make(chan struct{})
-	go func() { left.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(conserveTimeout):
-		stats := p.Stats()
-		close(abort)
-		t.Fatalf("%s: %d tasks at a barrier did not all start within %v; Stats = %+v\n%s",
-			what, n, conserveTimeout, stats, conserveDump())
-	}
+	b.wait(t, p, what)
 }
