@@ -19,6 +19,11 @@ type prioRing[T any] struct {
 // taken before it wakes a parked worker; see handoff.
 const handoffSpins = 64
 
+// handoffAhead is how many tasks may wait ahead of a submitter's own for it
+// still to poll: busy workers take a few tiny tasks within handoffSpins
+// polls, but not the backlog of a queue.
+const handoffAhead = 8
+
 // dispatch hands the admitted task t, of lane l (nil for the pool's own)
 // and with labels lc (see labels), to a worker: it starts one with t if
 // nobody is idle to take it and the pool may grow, and otherwise pushes t
@@ -143,14 +148,26 @@ func (e *engine[T]) ringFor(prio int) *ring[T] {
 // spinning worker will take the task, or pass it on). The submitter polls
 // a moment for a busy worker to finish and take it, and wakes one if none
 // does: a wake-up costs a microsecond or more, while a tiny task finishes
-// well within the polls, so a stream of them needs no wake-up.
-// When tasks wait ahead of this one, or the polls have mostly been in vain
-// lately (pollRate), as when tasks are long, the submitter wakes a worker
-// at once.
+// well within the polls, so a stream of them needs no wake-up. A task that
+// a worker took already needs nothing more. When more than handoffAhead
+// tasks wait ahead of it (the backlog of a queue), no worker takes it
+// within the polls: the submitter wakes one at once and counts that as
+// polls in vain. While the polls have mostly been in vain lately
+// (pollRate), as when tasks are long or a queue has a backlog, it wakes a
+// worker at once, without reading the ring's head, a line that every pop
+// writes: a producer that feeds a queue would otherwise pay a transfer of
+// that line per task.
 func (e *engine[T]) handoff(r *ring[T], pos uint64) {
-	if r.head.Load() != pos || !e.pollRate.pays() {
-		// Tasks wait ahead of this one (a queue): no worker takes it
-		// within a few polls.
+	if !e.pollRate.pays() {
+		e.wakeOne(wakeTask)
+		return
+	}
+	h := r.head.Load()
+	if h > pos {
+		return // a worker took the task already
+	}
+	if pos-h > handoffAhead {
+		e.pollRate.record(false)
 		e.wakeOne(wakeTask)
 		return
 	}

@@ -43,14 +43,15 @@ import (
 //
 // # Invariants
 //
-//  1. A pushed task has a taker. After its push, the submitter (dispatch)
-//     returns at once only if a worker spins; otherwise (handoff) it polls
-//     the task's cell a moment and then wakes a parked worker, or starts
-//     one if the pool may have more (wakeOne). If it does neither, every
-//     worker is counted and none is parked, so workers >= need(): as many
-//     workers as admitted tasks, or the capacity. Then either all of them
-//     run tasks (the pool is at capacity) or one is between two tasks and
-//     will pop.
+//  1. A pushed task has a taker. After its push, the submitter returns at
+//     once only if a worker spins (dispatch) or a worker took the task
+//     already (handoff); otherwise it polls the task's cell a moment
+//     (unless the polls have not paid lately, or a backlog waits ahead of
+//     the task) and then wakes a parked worker, or starts one if the pool
+//     may have more (wakeOne). If it does neither, every worker is counted
+//     and none is parked, so workers >= need(): as many workers as
+//     admitted tasks, or the capacity. Then either all of them run tasks
+//     (the pool is at capacity) or one is between two tasks and will pop.
 //  2. A spinner does not stop counting as one before it looks at the ring
 //     (spin: spinning is decremented, then ready is read); the submitter
 //     pushes, then reads spinning. The atomics are sequentially
