@@ -1,6 +1,9 @@
 package ants
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // TestRingReadyAfterConcurrentPop: a worker that read the head just before
 // another popped it finds the cell already on its next lap. The ring is
@@ -32,3 +35,38 @@ func TestRingReadyAfterConcurrentPop(t *testing.T) {
 		t.Error("ready = true on an empty ring; want false")
 	}
 }
+
+// TestRingSideLaneAndLabels: what a task carries beside its cell comes out
+// with it, lap after lap, though a pop leaves the lane in place (ring.side):
+// a task of another lane, or of the pool itself (nil), must not come out
+// with the lane a task of the last lap left there. The labels are cleared
+// by the pop, so the ring keeps no context of a finished task.
+func TestRingSideLaneAndLabels(t *testing.T) {
+	r := newRing[int](2, true)
+	a, b := &lane[int]{}, &lane[int]{}
+	lc := context.WithValue(context.Background(), ringTestKey{}, "x")
+	steps := []struct {
+		lane   *lane[int]
+		labels context.Context
+	}{
+		{a, lc}, {a, nil}, {a, nil}, {nil, nil}, {b, lc}, {b, nil}, {a, nil}, {nil, lc}, {nil, nil},
+	}
+	for i, s := range steps {
+		c, pos := r.reserve()
+		if c == nil {
+			t.Fatalf("step %d: ring full", i)
+		}
+		r.fill(c, pos, i, s.lane, s.labels)
+		v, l, got, ok := r.pop()
+		if !ok || v != i || l != s.lane || got != s.labels {
+			t.Fatalf("step %d: pop = %d, lane %p, labels %v, %v; want %d, lane %p, labels %v, true", i, v, l, got, ok, i, s.lane, s.labels)
+		}
+		for j, x := range *r.side.Load() {
+			if x.labels != nil {
+				t.Fatalf("step %d: side[%d] keeps the labels of a popped task", i, j)
+			}
+		}
+	}
+}
+
+type ringTestKey struct{}
