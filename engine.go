@@ -148,10 +148,28 @@ const handoffBuffer = 1024
 // maxBufferBytes bounds the memory of a pool's ring, which is allocated
 // when the pool is built: the number of cells (the queue, or the hand-off
 // buffer or a PreAlloc capacity if larger, rounded up to a power of two)
-// times the size of a cell, which is the payload plus 8 bytes.
+// times what a cell takes (cellBytes). A pool's rings of other priorities
+// have as many cells, and each is held to the bound alike.
 const maxBufferBytes = 1 << 29
 
+// cellBytes returns what each cell of a ring takes: the cell itself, which
+// is the payload plus 8 bytes, and, if the ring carries lanes or labels
+// (withSide), the 24 bytes beside it in ring.side.
+func cellBytes[T any](withSide bool) int {
+	n := unsafe.Sizeof(cell[T]{})
+	if withSide {
+		n += unsafe.Sizeof(side[T]{})
+	}
+	return int(n)
+}
+
 func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
+	return buildEngine(size, exec, options, false)
+}
+
+// buildEngine is newEngine for an engine whose ring carries lanes from the
+// start (a multi-pool's), which its budget then counts (see cellBytes).
+func buildEngine[T any](size int, exec func(T), options []Option, lanes bool) (*engine[T], error) {
 	opts, err := loadOptions(size, options)
 	if err != nil {
 		return nil, err
@@ -166,7 +184,7 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 	capacity = e.capacity.Load()
 	e.spinRate.v.Store(rateMax)
 	e.pollRate.v.Store(rateMax)
-	cells, ok := ringCells[T](opts, capacity)
+	cells, ok := ringCells[T](opts, capacity, lanes)
 	if !ok {
 		return nil, ErrInvalidQueueSize
 	}
@@ -182,10 +200,12 @@ func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], err
 }
 
 // ringCells returns the number of cells of a pool's ring, and false if the
-// queue asked for would take more than maxBufferBytes. PreAlloc only asks
-// for more cells, so it is held to the bound instead of refused.
-func ringCells[T any](opts Options, capacity int64) (int, bool) {
-	most := maxBufferBytes / int(unsafe.Sizeof(cell[T]{})) // cells the bound allows
+// queue asked for would take more than maxBufferBytes (with what a task
+// carries beside its cell, on a pool with labels, or one whose ring
+// carries lanes from the start). PreAlloc only asks for more cells, so it
+// is held to the bound instead of refused.
+func ringCells[T any](opts Options, capacity int64, lanes bool) (int, bool) {
+	most := maxBufferBytes / cellBytes[T](opts.TaskLabels || lanes) // cells the bound allows
 	if pow2(opts.QueueSize) > most {
 		return 0, false
 	}

@@ -3,6 +3,7 @@ package ants
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -68,6 +69,12 @@ func buildLane[T any](e *engine[T], limit, slack int, opts []Option) (*lane[T], 
 	}
 	if o.QueueSize < 0 || o.QueueSize > MaxQueueSize {
 		return nil, ErrInvalidQueueSize
+	}
+	if n := len(e.tasks.cells); !lanesFit[T](n) {
+		// Every ring of the pool has n cells, and the one a sub-pool uses
+		// carries its lane beside each (ring.side).
+		return nil, fmt.Errorf("%w: the pool's ring of %d cells, with a sub-pool's lane beside each, would take more than %d bytes",
+			ErrInvalidQueueSize, n, maxBufferBytes)
 	}
 	l := &lane[T]{e: e, prio: o.Priority, opts: o, slack: int64(slack), drained: make(chan struct{}), quit: make(chan struct{})}
 	l.gate.closed = l.isClosed

@@ -87,7 +87,7 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 	// their adaptive limits, which their lanes' controllers set: its
 	// capacity is fixed at the most the pools may run together.
 	shared := append(options[:len(options):len(options)], func(o *Options) { o.QueueSize, o.Adaptive = size*opts.QueueSize, nil })
-	e, err := newEngine(total, exec, shared)
+	e, err := buildEngine(total, exec, shared, true)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +448,8 @@ type MultiPool struct {
 // the queues, rounded up to a power of two, at 40 bytes a cell for a
 // func(): the task and its sequence number, and beside them its pool and
 // its labels) may take at most 1 GiB, about 900,000 pools of the default
-// kind, and the queues together may hold at most MaxQueueSize tasks; a
+// kind, and the queues together may hold at most MaxQueueSize tasks, and
+// no more than the ring holds within 512 MiB (8,388,608 for a func()); a
 // larger multi-pool fails with an error that wraps
 // ErrInvalidMultiPoolSize.
 func NewMultiPool(size, sizePerPool int, lbs LoadBalancingStrategy, options ...Option) (*MultiPool, error) {

@@ -18,8 +18,8 @@ const maxMultiBytes = 1 << 30
 // sizePerPool share: the most they may run together (0, unlimited, if the
 // pools are), at most math.MaxInt32. It refuses, before anything is
 // allocated, a multi-pool whose queues together are longer than
-// MaxQueueSize or whose lanes and engine would take more than
-// maxMultiBytes.
+// MaxQueueSize or than its ring holds within maxBufferBytes, or whose
+// lanes and engine would take more than maxMultiBytes.
 func checkMultiBytes[T any](size, sizePerPool int, opts Options) (int, error) {
 	per := uint64(unsafe.Sizeof(lane[T]{}))
 	tooMany := func(fixed uint64) error {
@@ -57,23 +57,24 @@ func checkMultiBytes[T any](size, sizePerPool int, opts Options) (int, error) {
 // poolBytes returns how many bytes newEngine allocates for one pool of size
 // with opts: its engine, and its ring, sized by ringCells as newEngine
 // sizes it, with what a task carries beside its cell (ring.side) if the
-// pool has labels or lanes does (a multi-pool's engine always has lanes).
-// It reports false if newEngine refuses opts (a queue too large for the
-// ring's budget). TestPoolBytesMatchesEngine keeps it in step with
-// newEngine.
+// pool has labels or lanes (a multi-pool's engine always has lanes, and
+// buildEngine sizes its ring for them). It reports false if buildEngine
+// refuses opts (a queue too large for the ring's budget).
+// TestPoolBytesMatchesEngine keeps it in step with newEngine.
 func poolBytes[T any](size int, opts Options, lanes bool) (uint64, bool) {
 	capacity := int64(-1)
 	if size > 0 {
 		capacity = int64(min(size, math.MaxInt32))
 	}
-	cells, ok := ringCells[T](opts, capacity)
+	cells, ok := ringCells[T](opts, capacity, lanes)
 	if !ok {
 		return 0, false
 	}
-	perCell := unsafe.Sizeof(cell[T]{})
-	if opts.TaskLabels || lanes {
-		perCell += unsafe.Sizeof(side[T]{})
-	}
+	perCell := cellBytes[T](opts.TaskLabels || lanes)
 	fixed := unsafe.Sizeof(engine[T]{}) + unsafe.Sizeof(ring[T]{})
 	return uint64(cells)*uint64(perCell) + uint64(fixed), true
 }
+
+// lanesFit reports whether a ring of cells cells can carry lanes, the
+// array beside its cells included, within maxBufferBytes.
+func lanesFit[T any](cells int) bool { return cells <= maxBufferBytes/cellBytes[T](true) }

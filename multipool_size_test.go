@@ -113,7 +113,7 @@ func TestMultiPoolBytesBoundary(t *testing.T) {
 		{"default pools", 10, nil, byBytes},
 		{"unlimited pools", -1, nil, byBytes},
 		{"PreAlloc pools", 100000, []Option{WithPreAlloc(true)}, byBytes},
-		{"pools with a queue", 10, []Option{WithQueueSize(5000)}, func(int, Options) int { return MaxQueueSize / 5000 }},
+		{"pools with a queue", 10, []Option{WithQueueSize(5000)}, func(int, Options) int { return relQueuesMost() / 5000 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts, err := loadOptions(tc.size, tc.opts)
@@ -131,6 +131,18 @@ func TestMultiPoolBytesBoundary(t *testing.T) {
 	}
 }
 
+// relQueuesMost returns the most tasks the queues of a multi-pool of
+// func() may hold together: MaxQueueSize, or fewer if the ring, whose
+// cells it rounds up to a power of two and which carries a lane beside
+// each, would exceed its budget.
+func relQueuesMost() int {
+	q := MaxQueueSize
+	for pow2(q) > maxBufferBytes/cellBytes[func()](true) {
+		q = pow2(q) / 2
+	}
+	return q
+}
+
 // TestPoolBytesMatchesEngine keeps the estimate of the bound in step with
 // newEngine: for each payload type and option mix, poolBytes must equal
 // what a built engine holds, and must refuse exactly what newEngine
@@ -144,7 +156,7 @@ func TestPoolBytesMatchesEngine(t *testing.T) {
 }
 
 func relCheckPoolBytes[T any](t *testing.T, name string, exec func(T)) {
-	cellBytes := int(unsafe.Sizeof(cell[T]{}))
+	bare, labelled := cellBytes[T](false), cellBytes[T](true)
 	cases := []struct {
 		name string
 		size int
@@ -156,7 +168,8 @@ func relCheckPoolBytes[T any](t *testing.T, name string, exec func(T)) {
 		{"PreAlloc above the hand-off buffer", 5000, []Option{WithPreAlloc(true)}},
 		{"a queue", 10, []Option{WithQueueSize(3000)}},
 		{"a queue and PreAlloc", 2000, []Option{WithPreAlloc(true), WithQueueSize(100)}},
-		{"a queue too large for the payload", 1, []Option{WithQueueSize(maxBufferBytes/cellBytes + 1)}},
+		{"a queue too large for the payload", 1, []Option{WithQueueSize(maxBufferBytes/bare + 1)}},
+		{"a queue too large for the payload and its labels", 1, []Option{WithTaskLabels(true), WithQueueSize(maxBufferBytes/labelled + 1)}},
 		{"task labels", 10, []Option{WithTaskLabels(true)}},
 		{"task labels and a queue", 10, []Option{WithTaskLabels(true), WithQueueSize(3000)}},
 	}
@@ -183,7 +196,7 @@ func relCheckPoolBytes[T any](t *testing.T, name string, exec func(T)) {
 				t.Fatalf("newEngine = %v; poolBytes accepted the options", err)
 			}
 			defer e.Release()
-			want := uint64(len(e.tasks.cells)*cellBytes) + uint64(unsafe.Sizeof(*e)) + uint64(unsafe.Sizeof(*e.tasks))
+			want := uint64(len(e.tasks.cells)*bare) + uint64(unsafe.Sizeof(*e)) + uint64(unsafe.Sizeof(*e.tasks))
 			if sd := e.tasks.side.Load(); sd != nil {
 				want += uint64(len(*sd)) * uint64(unsafe.Sizeof(side[T]{}))
 			}
@@ -192,4 +205,62 @@ func relCheckPoolBytes[T any](t *testing.T, name string, exec func(T)) {
 			}
 		})
 	}
+}
+
+// TestSubpoolRingBudget: a sub-pool's lane travels beside each cell of the
+// ring (ring.side), which counts against the ring's budget like the cells
+// do. A pool whose ring fills the budget without lanes refuses a sub-pool
+// with ErrInvalidQueueSize instead of allocating past it; one with room
+// for them takes it. The payloads are sized so that the ring of 1024
+// cells (the hand-off buffer) sits on either side of the bound; its pages
+// are not touched but for the cells' sequence numbers.
+func TestSubpoolRingBudget(t *testing.T) {
+	const atBound = maxBufferBytes/handoffBuffer - 8 // a cell of exactly 1/1024 of the budget
+	t.Run("full", func(t *testing.T) {
+		relCheckSubpoolBudget[[atBound]byte](t, false)
+	})
+	t.Run("room for lanes", func(t *testing.T) {
+		relCheckSubpoolBudget[[atBound - 24]byte](t, true)
+	})
+}
+
+// TestLabelsRingBudget: on a pool built WithTaskLabels the labels travel
+// beside each cell, and the queue's budget counts them: a queue that would
+// fit without them is refused.
+func TestLabelsRingBudget(t *testing.T) {
+	q := maxBufferBytes/cellBytes[func()](true) + 1
+	if q > maxBufferBytes/cellBytes[func()](false) {
+		t.Fatalf("a queue of %d does not fit even without labels; the test needs one that does", q)
+	}
+	if _, err := NewPool(10, WithTaskLabels(true), WithQueueSize(q)); !errors.Is(err, ErrInvalidQueueSize) {
+		t.Fatalf("NewPool(WithTaskLabels, WithQueueSize(%d)) = %v; want ErrInvalidQueueSize", q, err)
+	}
+}
+
+func relCheckSubpoolBudget[T any](t *testing.T, fits bool) {
+	p, err := NewPoolWithFuncGeneric[T](4, func(T) {}, WithDisablePurge(true))
+	if err != nil {
+		t.Fatalf("NewPoolWithFuncGeneric: %v", err)
+	}
+	defer p.Release()
+	if n := len(p.tasks.cells); n != handoffBuffer {
+		t.Fatalf("the ring has %d cells; the test is sized for %d", n, handoffBuffer)
+	}
+	if got := lanesFit[T](handoffBuffer); got != fits {
+		t.Fatalf("lanesFit = %v; want %v", got, fits)
+	}
+	sp, err := p.NewSubpool(2)
+	if !fits {
+		if !errors.Is(err, ErrInvalidQueueSize) {
+			t.Fatalf("NewSubpool on a ring at its budget = %v; want ErrInvalidQueueSize", err)
+		}
+		if p.tasks.side.Load() != nil {
+			t.Fatal("the refused sub-pool left an array beside the ring")
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("NewSubpool with room for its lanes: %v", err)
+	}
+	sp.Release()
 }

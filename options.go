@@ -61,7 +61,8 @@ type Options struct {
 	// one above MaxQueueSize, or one whose buffer would take more than 512 MiB
 	// (QueueSize rounded up to a power of two, times the payload's size plus
 	// 8 bytes: 16 bytes a task for a func(), 24 for an any, so both take
-	// MaxQueueSize) is rejected with ErrInvalidQueueSize.
+	// MaxQueueSize; a pool built WithTaskLabels carries 24 bytes more a
+	// task, its labels) is rejected with ErrInvalidQueueSize.
 	QueueSize int
 
 	// Priority orders the tasks of a pool and its sub-pools (see

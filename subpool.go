@@ -38,8 +38,11 @@ import (
 //
 // The other options concern p's workers, which the sub-pool shares, and are
 // p's. It returns ErrInvalidSubpoolSize if limit <= 0 or limit is above p's
-// capacity, ErrInvalidQueueSize for a bad QueueSize, and ErrPoolClosed if p
-// is released. A sub-pool stays usable across a Release and Reboot of p,
+// capacity, ErrInvalidQueueSize for a bad QueueSize or if p's buffer (its
+// queue, or its capacity with PreAlloc), with the 24 bytes a sub-pool's
+// task carries beside each cell, would take more than 512 MiB (for a
+// func() pool, more than about 8 million tasks), and ErrPoolClosed if p is
+// released. A sub-pool stays usable across a Release and Reboot of p,
 // until it is released itself.
 func (p *Pool) NewSubpool(limit int, opts ...Option) (*Subpool, error) {
 	return subpool[Subpool](newLane(engineOf(p), limit, opts))
