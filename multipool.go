@@ -91,6 +91,7 @@ func newMulti[T any](size, sizePerPool int, exec func(T), lbs LoadBalancingStrat
 	if err != nil {
 		return nil, err
 	}
+	e.tasks.mixed = lbs == LeastTasks
 	m := &multi[T]{e: e, pools: make([]*lane[T], size), lbs: lbs, unlimited: sizePerPool <= 0 && opts.Adaptive == nil}
 	limit := min(sizePerPool, math.MaxInt32)
 	if m.unlimited {

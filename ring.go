@@ -42,9 +42,16 @@ type ring[T any] struct {
 	// same lane in a cell lap after lap. The line then stays shared by the
 	// submitter and the workers that read it, instead of moving between
 	// their cores on every task (which cost a multi-pool of 4 pools a
-	// quarter of its time). A released sub-pool's lane may so stay
-	// referenced until its cells are pushed again.
+	// quarter of its time); where the lanes mostly differ from lap to lap,
+	// the push writes without looking (mixed). A released sub-pool's lane
+	// may so stay referenced until its cells are pushed again.
 	side atomic.Pointer[[]side[T]]
+	// mixed says that the lanes of successive laps of a cell mostly differ
+	// (a LeastTasks multi-pool's), so that a push writes its lane without
+	// looking at the one there first: the look would cost a transfer of
+	// the line before the write that takes it anyway. Set before the first
+	// push.
+	mixed bool
 }
 
 // side is what a task carries beside its cell; see ring.side.
@@ -104,7 +111,7 @@ func (r *ring[T]) fill(c *cell[T], pos uint64, v T, l *lane[T], lc context.Conte
 	c.val = v
 	if sd := r.side.Load(); sd != nil {
 		x := &(*sd)[pos&r.mask]
-		if x.lane != l {
+		if r.mixed || x.lane != l {
 			x.lane = l
 		}
 		if lc != nil {

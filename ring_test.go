@@ -42,7 +42,14 @@ func TestRingReadyAfterConcurrentPop(t *testing.T) {
 // with the lane a task of the last lap left there. The labels are cleared
 // by the pop, so the ring keeps no context of a finished task.
 func TestRingSideLaneAndLabels(t *testing.T) {
-	r := newRing[int](2, true)
+	for _, mixed := range []bool{false, true} {
+		r := newRing[int](2, true)
+		r.mixed = mixed
+		relCheckSide(t, r)
+	}
+}
+
+func relCheckSide(t *testing.T, r *ring[int]) {
 	a, b := &lane[int]{}, &lane[int]{}
 	lc := context.WithValue(context.Background(), ringTestKey{}, "x")
 	steps := []struct {
@@ -59,11 +66,11 @@ func TestRingSideLaneAndLabels(t *testing.T) {
 		r.fill(c, pos, i, s.lane, s.labels)
 		v, l, got, ok := r.pop()
 		if !ok || v != i || l != s.lane || got != s.labels {
-			t.Fatalf("step %d: pop = %d, lane %p, labels %v, %v; want %d, lane %p, labels %v, true", i, v, l, got, ok, i, s.lane, s.labels)
+			t.Fatalf("mixed=%v, step %d: pop = %d, lane %p, labels %v, %v; want %d, lane %p, labels %v, true", r.mixed, i, v, l, got, ok, i, s.lane, s.labels)
 		}
 		for j, x := range *r.side.Load() {
 			if x.labels != nil {
-				t.Fatalf("step %d: side[%d] keeps the labels of a popped task", i, j)
+				t.Fatalf("mixed=%v, step %d: side[%d] keeps the labels of a popped task", r.mixed, i, j)
 			}
 		}
 	}
