@@ -107,9 +107,19 @@ func writeFrom(path string, r io.Reader, perm os.FileMode) error {
 	return errors.Join(err, f.Close())
 }
 
-// workingTree describes the library in the working tree at repo: HEAD and
-// whether files outside benchmarks/ differ from it.
-func workingTree(repo string) (side, error) {
+// workingTree copies the library in the working tree at repo into dst and
+// describes it: HEAD and whether files outside benchmarks/ differ from it.
+//
+// The copy, rather than the working tree itself, is what the candidate is
+// built from, so that both sides' replace directives name directories of
+// the same length (tmp/base, tmp/cand). The directory is recorded in the
+// binary's build information; a longer or shorter one moves every global
+// variable of the binary, the scheduler's included, by the difference
+// rounded to 32 bytes, and on 2026-12-01 that alone made the working
+// tree measure 1.07-1.08 against the same commit extracted on W2/cap=8
+// and W5 (15 rounds), where two extracted builds of one commit measured
+// 1.01-1.03.
+func workingTree(repo, dst string) (side, error) {
 	head, err := git(repo, "rev-parse", "--short=10", "HEAD")
 	if err != nil {
 		return side{}, err
@@ -122,7 +132,73 @@ func workingTree(repo string) (side, error) {
 	if status != "" {
 		desc = fmt.Sprintf("the working tree (HEAD %s with %d changed files outside benchmarks/)", head, len(strings.Split(status, "\n")))
 	}
-	return side{desc: desc, dir: repo}, nil
+	if err := copyModule(repo, dst); err != nil {
+		return side{}, fmt.Errorf("copying the working tree: %w", err)
+	}
+	return side{desc: desc, dir: dst}, nil
+}
+
+// copyModule copies into dst the files of the root module in the working
+// tree at repo, tracked or not (but not ignored), leaving out the nested
+// modules (directories with a go.mod of their own) and files deleted from
+// the working tree.
+func copyModule(repo, dst string) error {
+	list, err := git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	if err != nil {
+		return err
+	}
+	files := strings.Split(strings.TrimRight(list, "\x00"), "\x00")
+	return copyFiles(repo, dst, files)
+}
+
+// copyFiles copies the files named (relative to repo) into dst, except
+// those under a directory that has a go.mod of its own and those that no
+// longer exist.
+func copyFiles(repo, dst string, files []string) error {
+	var nested []string
+	for _, f := range files {
+		if dir := filepath.Dir(f); filepath.Base(f) == "go.mod" && dir != "." {
+			nested = append(nested, dir+"/")
+		}
+	}
+	for _, f := range files {
+		if f == "" || hasAnyPrefix(f, nested) {
+			continue
+		}
+		src := filepath.Join(repo, f)
+		info, err := os.Lstat(src)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // deleted in the working tree
+		}
+		if err != nil {
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			continue
+		}
+		in, err := os.Open(src)
+		if err != nil {
+			return err
+		}
+		err = writeFrom(filepath.Join(dst, filepath.FromSlash(f)), in, info.Mode().Perm())
+		if cerr := in.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasAnyPrefix reports whether s starts with one of prefixes.
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // build builds cmd/compare of the benchmarks module at benchDir into

@@ -59,3 +59,41 @@ func TestUntarRefusesPathsOutsideItsDirectory(t *testing.T) {
 		t.Errorf("the file outside the directory exists (stat: %v)", err)
 	}
 }
+
+// TestCopyFilesLeavesNestedModulesOut: the candidate's copy of the working
+// tree holds the root module's files, tracked or new, and not those of the
+// nested modules (which the root module does not contain) nor files listed
+// but deleted.
+func TestCopyFilesLeavesNestedModulesOut(t *testing.T) {
+	repo, dst := t.TempDir(), t.TempDir()
+	files := map[string]string{
+		"go.mod":              "module root\n",
+		"a.go":                "package root\n",
+		"examples/q/main.go":  "package main\n",
+		"benchmarks/go.mod":   "module root/benchmarks\n",
+		"benchmarks/bench.go": "package benchmarks\n",
+	}
+	for name, content := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(repo, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := []string{"go.mod", "a.go", "examples/q/main.go", "benchmarks/go.mod", "benchmarks/bench.go", "deleted.go"}
+	if err := copyFiles(repo, dst, list); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"go.mod", "a.go", "examples/q/main.go"} {
+		got, err := os.ReadFile(filepath.Join(dst, name))
+		if err != nil || string(got) != files[name] {
+			t.Errorf("%s: %q, %v; want %q", name, got, err, files[name])
+		}
+	}
+	for _, name := range []string{"benchmarks/go.mod", "benchmarks/bench.go", "deleted.go"} {
+		if _, err := os.Stat(filepath.Join(dst, name)); !os.IsNotExist(err) {
+			t.Errorf("%s was copied (stat: %v); want it left out", name, err)
+		}
+	}
+}

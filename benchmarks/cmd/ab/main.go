@@ -13,8 +13,10 @@
 // cannot share a process. ab extracts the baseline with git archive into
 // a temporary directory and builds cmd/compare twice from this working
 // tree's benchmarks module, once with the library replaced by that
-// directory and once by the candidate (-modfile: temporary copies of
-// go.mod and go.sum; the harness is the same in both). It then runs every
+// directory and once by the candidate, extracted the same way or copied
+// from the working tree into a directory of the same length (-modfile:
+// temporary copies of go.mod and go.sum; the harness is the same in both,
+// and so is the layout of the binaries' data). It then runs every
 // sample as a child process of one build or the other (cmd/compare's
 // -child mode), alternating the builds, each child probing the cache line
 // just before its run, and both sides sharing one calibration of the W4
@@ -176,7 +178,7 @@ func sides(repo, benchDir, tmp, base, cand string, aa bool, tags string) (a, b s
 		return a, a, nil
 	}
 	if cand == "" {
-		b, err = workingTree(repo)
+		b, err = workingTree(repo, filepath.Join(tmp, "cand"))
 	} else {
 		b, err = checkout(repo, cand, filepath.Join(tmp, "cand"))
 	}
