@@ -235,6 +235,17 @@ func TestLabelsRingBudget(t *testing.T) {
 	if _, err := NewPool(10, WithTaskLabels(true), WithQueueSize(q)); !errors.Is(err, ErrInvalidQueueSize) {
 		t.Fatalf("NewPool(WithTaskLabels, WithQueueSize(%d)) = %v; want ErrInvalidQueueSize", q, err)
 	}
+	// Options.QueueSize says how long a queue a pool with labels takes.
+	const documented = 8_388_608
+	for _, c := range []struct {
+		q    int
+		fits bool
+	}{{documented, true}, {documented + 1, false}} {
+		_, ok := ringCells[func()](Options{QueueSize: c.q, TaskLabels: true}, 10, false)
+		if ok != c.fits {
+			t.Errorf("a queue of %d with labels: accepted %v; want %v", c.q, ok, c.fits)
+		}
+	}
 }
 
 func relCheckSubpoolBudget[T any](t *testing.T, fits bool) {

@@ -62,7 +62,8 @@ type Options struct {
 	// (QueueSize rounded up to a power of two, times the payload's size plus
 	// 8 bytes: 16 bytes a task for a func(), 24 for an any, so both take
 	// MaxQueueSize; a pool built WithTaskLabels carries 24 bytes more a
-	// task, its labels) is rejected with ErrInvalidQueueSize.
+	// task, its labels, and takes at most 8,388,608) is rejected with
+	// ErrInvalidQueueSize.
 	QueueSize int
 
 	// Priority orders the tasks of a pool and its sub-pools (see
