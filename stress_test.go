@@ -73,7 +73,7 @@ func stressBarrier(t *testing.T, p facePool, submit func(func()) error, n int, w
 	if err := submit(warm.Done); err != nil {
 		t.Fatalf("%s: warm-up Submit: %v", what, err)
 	}
-	warm.Wait()
+	relWaitGroup(t, &warm, what+": warm-up task")
 	b := barrierFor(n)
 	defer close(b.abort) // frees the tasks if the wait fails
 	for range n {
