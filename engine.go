@@ -163,6 +163,10 @@ func cellBytes[T any](withSide bool) int {
 	return int(n)
 }
 
+// lanesFit reports whether a ring of cells cells can carry lanes, the
+// array beside its cells included, within maxBufferBytes.
+func lanesFit[T any](cells int) bool { return cells <= maxBufferBytes/cellBytes[T](true) }
+
 func newEngine[T any](size int, exec func(T), options []Option) (*engine[T], error) {
 	return buildEngine(size, exec, options, false)
 }

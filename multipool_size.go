@@ -74,7 +74,3 @@ func poolBytes[T any](size int, opts Options, lanes bool) (uint64, bool) {
 	fixed := unsafe.Sizeof(engine[T]{}) + unsafe.Sizeof(ring[T]{})
 	return uint64(cells)*uint64(perCell) + uint64(fixed), true
 }
-
-// lanesFit reports whether a ring of cells cells can carry lanes, the
-// array beside its cells included, within maxBufferBytes.
-func lanesFit[T any](cells int) bool { return cells <= maxBufferBytes/cellBytes[T](true) }
