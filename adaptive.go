@@ -32,24 +32,35 @@ import (
 // capacity down. The law, its parameters and their reasons are in
 // adaptive_law.go.
 //
-// A pool whose capacity never binds (fewer tasks than slots) holds its
-// capacity: it has nothing to learn. A pool that starts above Min under
-// load has never seen the no-load run time: it halves its capacity each
-// window until halving stops shortening the run time, then returns to the
-// knee of the best throughput it saw. Tasks shorter than 20 µs, whose run
-// time tells more about the cache than about a queue, are sized by
-// throughput instead: the capacity grows while it binds, and a growth
-// after which the throughput fell by 10 % is taken back and tried again
-// 8 windows later, then after twice as many each time it fails again, up
-// to 64.
+// The capacity grows while it binds: a submitter waited for a slot, or a
+// task was refused or queued, at some time in the window, or every slot
+// is taken as it closes. A pool whose capacity never binds (fewer tasks
+// than slots) holds its capacity: it has nothing to learn. Until its first
+// cut the pool grows fourfold each window, and a window lasts two run
+// times instead of four: a pool of 10 ms tasks started at 1 reached
+// 16,384 in about 230 ms on a 2-vCPU host, where doubling in windows of
+// four run times took over half a second. A pool that starts above Min under load has
+// never seen the no-load run time: it halves its capacity each window
+// until halving stops shortening the run time, then returns to the knee
+// of the best throughput it saw. Tasks shorter than 20 µs, whose run time
+// tells more about the cache than about a queue, are sized by throughput
+// instead: the capacity grows while it binds (fourfold until a growth is
+// first taken back, then twofold), and a growth after which the
+// throughput fell by 10 % in two windows in a row (one is as likely a
+// busy host) is taken back and tried again 8 windows later, then after
+// twice as many each time it fails again, up to 64.
 //
-// Timing costs the task path one random draw per task and, on the sampled
-// tasks (all of them when tasks are slow, at least one in 1024 when they
-// are many), two clock reads and an uncontended lock: in
-// BenchmarkAdaptiveTaskPath, Invoke of a tiny function costs the same
+// Timing costs the task path of a pool a countdown per task, kept by the
+// worker, and on the sampled tasks (all of them when tasks are slow, at
+// least one in 1024 when they are many) a random draw, two clock reads and
+// an uncontended lock; a task of a sub-pool or of a multi-pool's pool with
+// adaptive capacity pays a random draw instead of the countdown. The
+// sampled task that ends after a window is due runs the controller's
+// decision on its worker, so a busy pool's controller wakes no goroutine.
+// In BenchmarkAdaptiveTaskPath, Invoke of a tiny function costs the same
 // with and without it within the noise of a shared 2-core host, about
-// 100 ns. A pool without WithAdaptiveCapacity pays nothing: its task path
-// is unchanged.
+// 100 ns. A pool without WithAdaptiveCapacity pays one test of a nil
+// field per task.
 //
 // # Following GOMAXPROCS
 //
@@ -64,9 +75,12 @@ import (
 // Every capacity change is a [Pool.Tune], so blocking, Nonblocking,
 // MaxBlockingTasks and the queue behave as on a pool of that size. A Tune
 // by the caller sets the capacity until the next decision, which goes on
-// from it, within [Min, Max]. The controller is a goroutine of the pool
+// from it, within [Min, Max]. The controller has a goroutine of the pool
 // that starts with it and with Reboot and stops with Release, like the
-// purger; ReleaseTimeout waits for it. Stats reports its view. Each pool
+// purger; ReleaseTimeout waits for it, and once it has stopped no task
+// runs a decision. It decides only when the tasks have not for a second
+// past the due time (an idle pool), and once a second with
+// FollowGOMAXPROCS. Stats reports the controller's view. Each pool
 // of a multi-pool has a controller of its own, with the same bounds. A
 // sub-pool given WithAdaptiveCapacity has one too, which sets its limit
 // the same way (see [Pool.NewSubpool]); it runs while the sub-pool and its
@@ -136,6 +150,7 @@ func (d Decision) String() string {
 const (
 	minWindow     = 5 * time.Millisecond // shortest window
 	windowRuns    = 4                    // a window lasts at least four run times
+	startRuns     = 2                    // or two in the law's slow start (law.starting)
 	minSamples    = 16                   // timed tasks a window needs, or two per slot if fewer
 	maxWindow     = time.Second          // after which a window with one timed task will do
 	sampleTarget  = 256                  // timed tasks a window aims for when tasks are many
@@ -153,8 +168,9 @@ type tunable interface {
 // signals is what the tuner reads of its pool at the end of a window.
 type signals struct {
 	completed, rejected uint64 // cumulative counts of finished and refused tasks
+	fulls               uint64 // cumulative count of submissions that found no free slot
 	busy                bool   // a task is running or queued
-	saturated           bool   // every slot is taken, or submitters wait
+	saturated           bool   // every slot is taken, or submitters wait, now
 }
 
 // tuner is the adaptive controller of one pool.
@@ -171,11 +187,13 @@ type tuner struct {
 	_    cacheLinePad
 
 	mu        sync.Mutex // guards what follows
+	due       time.Time  // when the next tick is due; zero while the controller is stopped
 	from      time.Time  // start of the window; zero while a change settles
 	sum       time.Duration
 	n         int
 	completed uint64 // the pool's counters when the window opened
 	rejected  uint64
+	fulls     uint64
 	idle      time.Duration // the last wait of an idle pool
 	law       law
 	runTime   time.Duration // mean run time of the last window
@@ -196,7 +214,7 @@ func adapt[T any](e *engine[T], size int) {
 	e.capacity.Store(int64(start))
 	e.tuner = t
 	if !t.follow {
-		e.exec = timed(t, e.exec)
+		e.sampler = t
 	}
 }
 
@@ -214,25 +232,29 @@ func newTuner(pool tunable, a *Adaptive, lo, hi, size int) (*tuner, int) {
 	return t, start
 }
 
-// sampled reports whether to time the task about to run.
+// sampled reports whether to time the task about to run, at random: a
+// sub-pool's tuner, whose tasks share the workers with others, draws for
+// each of them.
 func (t *tuner) sampled() bool { return rand.Uint32()&t.mask.Load() == 0 }
 
-// timed wraps exec so that it times the tasks that t samples.
-func timed[T any](t *tuner, exec func(T)) func(T) {
-	return func(task T) {
-		if !t.sampled() {
-			exec(task)
-			return
-		}
-		start := time.Now()
-		exec(task)
-		t.record(start, time.Since(start))
+// gap returns how many tasks a worker of a pool whose tasks t times runs
+// untimed before it times one again, for a sampling mask m: uniform in
+// [0, 2m], so one task in m+1 is timed on average, as sampled times them.
+// A worker counts its gap down in a local variable (see execSampled): a
+// random draw per task cost W2 at capacity 10,000 (tiny tasks, one
+// submitter) about 20 % of its wall time in interleaved runs on a 2-vCPU
+// machine; a draw per timed task costs nothing measurable.
+func (t *tuner) gap(m uint32) uint32 {
+	if m == 0 {
+		return 0
 	}
+	return rand.Uint32N(2*m + 1)
 }
 
 // record adds the run time d of a task that started at start to the
-// window, if the task started inside it.
+// window, if the task started inside it, and runs the tick if it is due.
 func (t *tuner) record(start time.Time, d time.Duration) {
+	end := start.Add(d)
 	t.mu.Lock()
 	if !t.from.IsZero() && !start.Before(t.from) {
 		t.sum += d
@@ -245,6 +267,9 @@ func (t *tuner) record(start time.Time, d time.Duration) {
 			}
 		}
 	}
+	if !t.due.IsZero() && !end.Before(t.due) {
+		t.due = end.Add(t.tick(end))
+	}
 	t.mu.Unlock()
 }
 
@@ -256,9 +281,17 @@ func (e *engine[T]) startTuner(l *life) {
 }
 
 // run drives the controller until l is closed, or quit is (a sub-pool's,
-// released).
+// released). While tasks are timed, the tasks drive it: the timed task
+// that ends after the next tick was due runs the tick (see record), on
+// its worker, so that a busy pool's controller costs no wake-up of a
+// goroutine per window, which cost W2 at capacity 10,000 (tiny tasks,
+// one submitter) 3 to 10 % of its wall time in interleaved runs on a
+// 2-vCPU machine. The goroutine ticks only when the
+// tasks have not for watchLag past the due time (an idle pool, or one
+// whose timed tasks have not ended), and when it follows GOMAXPROCS.
 func (t *tuner) run(l *life, quit <-chan struct{}) {
 	defer l.tuners.leave()
+	defer t.end()
 	timer := time.NewTimer(t.begin(time.Now()))
 	defer timer.Stop()
 	for {
@@ -268,13 +301,17 @@ func (t *tuner) run(l *life, quit <-chan struct{}) {
 		case <-quit:
 			return
 		case <-timer.C:
-			timer.Reset(t.tick(time.Now()))
+			timer.Reset(t.watch(time.Now()))
 		}
 	}
 }
 
+// watchLag is how long past its due time a tick waits for a task to run
+// it before the controller's goroutine runs it itself.
+const watchLag = maxWindow
+
 // begin opens the first window of a life and returns the wait until the
-// first tick.
+// goroutine looks again.
 func (t *tuner) begin(now time.Time) time.Duration {
 	if t.follow {
 		return followPeriod
@@ -282,17 +319,36 @@ func (t *tuner) begin(now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.open(now)
-	return t.window()
+	t.due = now.Add(t.window())
+	return t.due.Sub(now) + watchLag
 }
 
-// tick does what is due at now and returns the wait until the next tick.
-func (t *tuner) tick(now time.Time) time.Duration {
+// end stops the tasks from running ticks once the goroutine has stopped:
+// a released pool's controller decides nothing.
+func (t *tuner) end() {
+	t.mu.Lock()
+	t.due = time.Time{}
+	t.mu.Unlock()
+}
+
+// watch runs the tick if it is overdue by watchLag, and returns the wait
+// until the goroutine looks again.
+func (t *tuner) watch(now time.Time) time.Duration {
 	if t.follow {
 		t.followProcs(now)
 		return followPeriod
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if !now.Before(t.due.Add(watchLag)) {
+		t.due = now.Add(t.tick(now))
+	}
+	return t.due.Sub(now) + watchLag
+}
+
+// tick does what is due at now and returns the wait until the next tick;
+// t.mu is held.
+func (t *tuner) tick(now time.Time) time.Duration {
 	if t.from.IsZero() { // the last change has settled
 		t.open(now)
 		return t.window()
@@ -315,7 +371,7 @@ func (t *tuner) tick(now time.Time) time.Duration {
 		capacity:  t.pool.Cap(),
 		runTime:   rt,
 		inFlight:  float64(done) / float64(elapsed) * float64(rt),
-		saturated: sig.saturated || sig.rejected > t.rejected,
+		saturated: sig.saturated || sig.rejected > t.rejected || sig.fulls > t.fulls,
 	}
 	n, d := t.law.decide(o)
 	t.runTime, t.decision, t.decided = rt, d, now
@@ -338,11 +394,14 @@ func (t *tuner) tick(now time.Time) time.Duration {
 func (t *tuner) open(now time.Time) {
 	t.from, t.sum, t.n = now, 0, 0
 	sig := t.pool.signals()
-	t.completed, t.rejected = sig.completed, sig.rejected
+	t.completed, t.rejected, t.fulls = sig.completed, sig.rejected, sig.fulls
 }
 
 // window returns how long the next window lasts at least.
 func (t *tuner) window() time.Duration {
+	if t.law.starting {
+		return max(minWindow, startRuns*t.runTime)
+	}
 	return max(minWindow, windowRuns*t.runTime)
 }
 
@@ -394,6 +453,7 @@ func (e *engine[T]) signals() signals {
 	return signals{
 		completed: e.gate.completed.Load(),
 		rejected:  e.counters.rejected.Load(),
+		fulls:     e.gate.fulls.Load(),
 		busy:      a > 0,
 		saturated: e.gate.blocked.Load() > 0 || (c >= 0 && a >= c),
 	}

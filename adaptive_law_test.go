@@ -3,6 +3,7 @@ package ants
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -193,10 +194,11 @@ func TestLawDecisions(t *testing.T) {
 			t.Errorf("capacity after the first window from 8: got %d; want growth, not a search by halving", cs[0])
 		}
 		// From window 5 it stays in [16, 32], but for retries of 64 that
-		// it takes back in the next window.
+		// it takes back after two windows (one slow window is only a
+		// doubt).
 		for i := 5; i < len(cs); i++ {
-			if cs[i] == 64 && i+1 < len(cs) && cs[i+1] <= 32 {
-				i++
+			if cs[i] == 64 && i+2 < len(cs) && cs[i+1] == 64 && cs[i+2] <= 32 {
+				i += 2
 				continue
 			}
 			within(t, fmt.Sprintf("window %d", i), cs[i:i+1], 16, 32)
@@ -205,13 +207,53 @@ func TestLawDecisions(t *testing.T) {
 		cs = drive(l, server{k: math.Inf(1), d: lawFloor / 100}, 1, 20)
 		within(t, "with a throughput that keeps growing, from window 8", cs[8:], 64, 64)
 	})
+	t.Run("until its first cut it grows fourfold each window", func(t *testing.T) {
+		for _, rt := range []time.Duration{time.Millisecond, lawFloor / 100} {
+			l := &law{min: 1, max: 100}
+			var got []int
+			for c := 1; len(got) < 4; {
+				c, _ = l.decide(observation{capacity: c, runTime: rt, inFlight: float64(c), saturated: true})
+				got = append(got, c)
+			}
+			if want := []int{4, 16, 64, 100}; !slices.Equal(got, want) {
+				t.Errorf("run time %v: capacities %v; want %v", rt, got, want)
+			}
+		}
+	})
+	t.Run("under the floor one slow window after a growth is only a doubt", func(t *testing.T) {
+		rt := lawFloor / 100
+		win := func(c int, x float64) observation {
+			return observation{capacity: c, runTime: rt, inFlight: x * float64(rt), saturated: true}
+		}
+		for _, tc := range []struct {
+			name string
+			x2   float64 // the throughput of the second window after the growth
+			want []int
+		}{
+			{"the second window holds it", 1, []int{32, 32, 64}},
+			{"the second window takes it back", 0.5, []int{32, 32, 8}},
+		} {
+			l := &law{min: 1, max: 64}
+			var got []int
+			for _, o := range []observation{win(8, 1), win(32, 0.5), win(32, tc.x2)} {
+				n, _ := l.decide(o)
+				got = append(got, n)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("%s: capacities %v; want %v", tc.name, got, tc.want)
+			}
+		}
+	})
 	t.Run("under the floor a failed growth is retried ever less often", func(t *testing.T) {
 		l := &law{min: 1, max: 64}
 		cs := drive(l, server{k: 16, d: lawFloor / 100}, 32, 1000)
 		var retries []int
 		for i, c := range cs {
-			if c == 64 {
+			if c == 64 && (i == 0 || cs[i-1] != 64) {
 				retries = append(retries, i)
+				if i+2 < len(cs) && (cs[i+1] != 64 || cs[i+2] == 64) {
+					t.Fatalf("a retry of 64 at window %d lasted other than two windows: %v", i, cs[i:i+3])
+				}
 			}
 		}
 		// The gaps double from lawCeilingAge to lawCeilingMaxAge, so 1000
@@ -221,8 +263,8 @@ func TestLawDecisions(t *testing.T) {
 		}
 		for j := 1; j < len(retries); j++ {
 			gap := retries[j] - retries[j-1]
-			if gap < lawCeilingAge || gap > lawCeilingMaxAge+2 {
-				t.Fatalf("retries of 64 at %v: a gap of %d windows; want %d to %d", retries, gap, lawCeilingAge, lawCeilingMaxAge+2)
+			if gap < lawCeilingAge || gap > lawCeilingMaxAge+3 {
+				t.Fatalf("retries of 64 at %v: a gap of %d windows; want %d to %d", retries, gap, lawCeilingAge, lawCeilingMaxAge+3)
 			}
 			if j >= 2 && gap < retries[j-1]-retries[j-2] {
 				t.Fatalf("retries of 64 at %v: a gap shrank; want them to grow to %d and stay", retries, lawCeilingMaxAge)

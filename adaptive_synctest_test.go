@@ -130,6 +130,22 @@ func TestAdaptiveOnTheFakeClock(t *testing.T) {
 			}
 		}, WithAdaptiveCapacity(Adaptive{Min: 1, Max: 64}))
 	})
+	t.Run("its tasks drive it, not a goroutine's wake-ups", func(t *testing.T) {
+		// The controller's goroutine looks only watchLag after a tick is
+		// due; in less time than that, only the timed tasks can have
+		// decided anything.
+		sleep := func() func() { return func() { time.Sleep(5 * time.Millisecond) } }
+		loaded(t, 1, sleep, func(t *testing.T, p *Pool) {
+			start := time.Now()
+			time.Sleep(watchLag / 4)
+			if got := p.Cap(); got < 16 {
+				t.Errorf("Cap() %v after start from 1: got %d; want 16 or more", watchLag/4, got)
+			}
+			if at := p.Stats().DecidedAt; at.Sub(start) < watchLag/8 {
+				t.Errorf("Stats().DecidedAt: %v after start; want the decisions to go on past %v", at.Sub(start), watchLag/8)
+			}
+		}, WithAdaptiveCapacity(Adaptive{Min: 1, Max: 64}))
+	})
 	for _, tc := range []struct {
 		name  string
 		size  int

@@ -225,3 +225,32 @@ func BenchmarkAdaptiveTaskPath(b *testing.B) {
 		})
 	}
 }
+
+// TestAdaptiveSeesABriefFull checks that the controller's signals record a
+// submission that found the pool full even after it has gone: a window
+// whose closing instant sees free slots still saw the limit bind.
+func TestAdaptiveSeesABriefFull(t *testing.T) {
+	p, err := NewPool(1)
+	if err != nil {
+		t.Fatalf("NewPool: got %v; want nil", err)
+	}
+	defer faceDrain(t, p)
+	before := p.signals()
+	release := make(chan struct{})
+	started := make(chan struct{})
+	if err := p.Submit(func() { close(started); <-release }); err != nil {
+		t.Fatalf("Submit: got %v; want nil", err)
+	}
+	faceRecv(t, started, "the first task starts")
+	done := make(chan error, 1)
+	go func() { done <- p.Submit(func() {}) }()
+	facePoll(t, "the second submitter finds the pool full", func() bool { return p.signals().fulls > before.fulls })
+	close(release)
+	if err := faceRecv(t, done, "the second Submit returns"); err != nil {
+		t.Fatalf("Submit: got %v; want nil", err)
+	}
+	facePoll(t, "the pool has a free slot again", func() bool { return !p.signals().saturated })
+	if s := p.signals(); s.fulls <= before.fulls {
+		t.Errorf("signals after the full moment: fulls %d (before %d); want more than before", s.fulls, before.fulls)
+	}
+}

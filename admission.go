@@ -72,6 +72,10 @@ type gate[T any] struct {
 	_       cacheLinePad
 
 	blocked atomic.Int64 // blocked submitters among the waiters: Stats.Waiting
+	// fulls counts the submissions that found the gate full and may wait
+	// for a slot (acquire): whether the limit bound at some time in a
+	// window, for an adaptive controller (see signals).
+	fulls atomic.Uint64
 
 	// batch is how many slots must be free before a lone blocked
 	// submitter is woken to try for them: 1, or half the queue of a pool
@@ -211,6 +215,7 @@ func (g *gate[T]) acquire(ctx context.Context, t T, l *lane[T], lc context.Conte
 	if o.Nonblocking {
 		return false, ErrPoolOverload
 	}
+	g.fulls.Add(1)
 	// A lone producer blocked on a full queue parks at once: it is woken
 	// for a batch (see batch), and yielding would only hand its processor
 	// to workers that do not give it back.

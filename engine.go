@@ -114,6 +114,9 @@ type engine[T any] struct {
 	// the only ring. Workers pop the highest priority first.
 	rings atomic.Pointer[[]prioRing[T]]
 	tuner *tuner // adaptive capacity (adaptive.go); nil when off
+	// sampler is tuner if it times the pool's tasks (not when it follows
+	// GOMAXPROCS); nil otherwise. Workers check it on every task.
+	sampler *tuner
 
 	// gate admits the tasks; its limit, read on every task, comes first, and
 	// its counters sit on lines of their own.

@@ -375,6 +375,7 @@ func (l *lane[T]) signals() signals {
 	return signals{
 		completed: l.gate.completed.Load(),
 		rejected:  l.counters.rejected.Load(),
+		fulls:     l.gate.fulls.Load(),
 		busy:      a > 0,
 		saturated: l.gate.blocked.Load() > 0 || a >= l.limit(),
 	}

@@ -30,6 +30,7 @@ const spinRounds = 32
 func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 	me := newParked()
 	clean := false
+	var skip uint32 // tasks to run before the next timed one (execSampled)
 	defer func() {
 		if !clean {
 			e.crashed(l, recover())
@@ -39,6 +40,11 @@ func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 		switch {
 		case l != nil:
 			e.execLane(t, l, lc)
+		case e.sampler != nil && skip > 0 && skip <= 2*e.sampler.mask.Load() && !e.opts.TaskLabels:
+			skip--
+			e.exec(t)
+		case e.sampler != nil:
+			skip = e.execSampled(t, lc, skip)
 		case e.opts.TaskLabels:
 			e.run(t, lc)
 		default:
@@ -59,21 +65,52 @@ func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 }
 
 // execLane runs t, a task of lane l: it counts it running and times it for
-// the lane's adaptive controller, if it has one and samples t.
+// the lane's adaptive controller and the pool's, for each that has one and
+// samples t.
 func (e *engine[T]) execLane(t T, l *lane[T], lc context.Context) {
 	l.running.Add(1)
-	var start time.Time
-	lt := l.tuner
-	if lt != nil && lt.sampled() {
-		start = time.Now()
+	lt, pt := l.tuner, e.sampler
+	forLane := lt != nil && lt.sampled()
+	forPool := pt != nil && pt.sampled()
+	if !forLane && !forPool {
+		e.execPlain(t, lc)
+		return
 	}
+	start := time.Now()
+	e.execPlain(t, lc)
+	d := time.Since(start)
+	if forLane {
+		lt.record(start, d)
+	}
+	if forPool {
+		pt.record(start, d)
+	}
+}
+
+// execSampled runs t, a task of a pool whose adaptive controller times its
+// tasks, and times it if the worker's countdown skip has run out; it
+// returns the countdown for the next task. A countdown longer than the
+// current mask allows (the controller asked for more samples since it was
+// drawn) runs out at once.
+func (e *engine[T]) execSampled(t T, lc context.Context, skip uint32) uint32 {
+	s := e.sampler
+	m := s.mask.Load()
+	if skip > 0 && skip <= 2*m {
+		e.execPlain(t, lc)
+		return skip - 1
+	}
+	start := time.Now()
+	e.execPlain(t, lc)
+	s.record(start, time.Since(start))
+	return s.gap(m)
+}
+
+// execPlain runs t, under its profiler labels if the pool sets them.
+func (e *engine[T]) execPlain(t T, lc context.Context) {
 	if e.opts.TaskLabels {
 		e.run(t, lc)
 	} else {
 		e.exec(t)
-	}
-	if !start.IsZero() {
-		lt.record(start, time.Since(start))
 	}
 }
 
