@@ -39,10 +39,10 @@ import (
 // cut the pool grows fourfold each window, and a window lasts two run
 // times instead of four: a pool of 10 ms tasks started at 1 reached
 // 16,384 in about 230 ms on a 2-vCPU host, where doubling in windows of
-// four run times took over half a second. A pool that starts above Min under load has
-// never seen the no-load run time: it halves its capacity each window
-// until halving stops shortening the run time, then returns to the knee
-// of the best throughput it saw. Tasks shorter than 20 µs, whose run time
+// four run times took over half a second. A pool that starts above Min
+// under load has never seen the no-load run time: it halves its capacity
+// each window until halving stops shortening the run time, then returns
+// to the knee of the best throughput it saw. Tasks shorter than 20 µs, whose run time
 // tells more about the cache than about a queue, are sized by throughput
 // instead: the capacity grows while it binds (fourfold until a growth is
 // first taken back, then twofold), and a growth after which the
@@ -286,9 +286,9 @@ func (e *engine[T]) startTuner(l *life) {
 // its worker, so that a busy pool's controller costs no wake-up of a
 // goroutine per window, which cost W2 at capacity 10,000 (tiny tasks,
 // one submitter) 3 to 10 % of its wall time in interleaved runs on a
-// 2-vCPU machine. The goroutine ticks only when the
-// tasks have not for watchLag past the due time (an idle pool, or one
-// whose timed tasks have not ended), and when it follows GOMAXPROCS.
+// 2-vCPU machine. The goroutine ticks only when the tasks have not for
+// watchLag past the due time (an idle pool, or one whose timed tasks have
+// not ended), and when it follows GOMAXPROCS.
 func (t *tuner) run(l *life, quit <-chan struct{}) {
 	defer l.tuners.leave()
 	defer t.end()

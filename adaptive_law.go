@@ -78,10 +78,11 @@ const (
 	lawGrowDivisor = 32
 	// lawSlowStart is the factor by which the limit grows each window
 	// until the law first cuts it (or, for tasks under lawFloor, first
-	// takes a growth back). A window lasts four run times, so this is
-	// slower than TCP's slow start, which doubles each round trip; a
-	// factor of 2 took a pool of 10 ms tasks from 1 to 8,192 in 13
-	// windows, more than half a second.
+	// takes a growth back). A window of the slow start lasts two run
+	// times (startRuns in adaptive.go), so this is TCP's slow start,
+	// which doubles each round trip; doubling in windows of four run
+	// times took a pool of 10 ms tasks from 1 to 8,192 in 13 windows,
+	// more than half a second.
 	lawSlowStart = 4
 	// lawFloor is the shortest mean run time the law reads as a sign of
 	// queueing. Below it a task takes about as long as the pool takes to
@@ -246,11 +247,11 @@ func (l *law) decide(o observation) (int, Decision) {
 }
 
 // climb decides for tasks shorter than lawFloor, whose run time tells
-// nothing about a queue: it grows the limit while the limit binds
-// (by lawSlowStart until a growth is first taken back, then by doubling),
-// and takes back a growth after which the throughput fell by lawClimb or
-// more in two windows in a row, keeping the limit before it as a ceiling for lawCeilingAge windows, or
-// twice as many as the ceiling before if this growth was a retry that
+// nothing about a queue: it grows the limit while the limit binds (by
+// lawSlowStart until a growth is first taken back, then by doubling), and
+// takes back a growth after which the throughput fell by lawClimb or more
+// in two windows in a row, keeping the limit before it as a ceiling for
+// lawCeilingAge windows, or twice as many as the ceiling before if this growth was a retry that
 // failed too (at most lawCeilingMaxAge). More workers than the work needs
 // cost a pool of tiny tasks wake-ups and cache misses.
 func (l *law) climb(o observation, x float64) (int, Decision) {

@@ -41,6 +41,8 @@ func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 		case l != nil:
 			e.execLane(t, l, lc)
 		case e.sampler != nil && skip > 0 && skip <= 2*e.sampler.mask.Load() && !e.opts.TaskLabels:
+			// execSampled's untimed case, spelled out here so that an
+			// untimed task costs no call more than on a fixed pool.
 			skip--
 			e.exec(t)
 		case e.sampler != nil:
