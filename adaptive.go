@@ -189,6 +189,7 @@ type tuner struct {
 
 	mu        sync.Mutex // guards what follows
 	due       time.Time  // when the next tick is due; zero while the controller is stopped
+	gen       uint64     // generation of the newest goroutine (begin)
 	from      time.Time  // start of the window; zero while a change settles
 	sum       time.Duration
 	n         int
@@ -292,8 +293,9 @@ func (e *engine[T]) startTuner(l *life) {
 // not ended), and when it follows GOMAXPROCS.
 func (t *tuner) run(l *life, quit <-chan struct{}) {
 	defer l.tuners.leave()
-	defer t.end()
-	timer := time.NewTimer(t.begin(time.Now()))
+	gen, wait := t.begin(time.Now())
+	defer t.end(gen)
+	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
 		select {
@@ -302,7 +304,7 @@ func (t *tuner) run(l *life, quit <-chan struct{}) {
 		case <-quit:
 			return
 		case <-timer.C:
-			timer.Reset(t.watch(time.Now()))
+			timer.Reset(t.watch(time.Now(), gen))
 		}
 	}
 }
@@ -311,35 +313,46 @@ func (t *tuner) run(l *life, quit <-chan struct{}) {
 // it before the controller's goroutine runs it itself.
 const watchLag = maxWindow
 
-// begin opens the first window of a life and returns the wait until the
-// goroutine looks again.
-func (t *tuner) begin(now time.Time) time.Duration {
-	if t.follow {
-		return followPeriod
-	}
+// begin opens the first window of a life and returns the generation of
+// the goroutine that calls it and the wait until it looks again. A
+// goroutine of a released life may still be running when Reboot starts
+// the next one: only the newest generation ticks and stops the ticks.
+func (t *tuner) begin(now time.Time) (gen uint64, wait time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.gen++
+	if t.follow {
+		return t.gen, followPeriod
+	}
 	t.open(now)
 	t.due = now.Add(t.window())
-	return t.due.Sub(now) + watchLag
+	return t.gen, t.due.Sub(now) + watchLag
 }
 
-// end stops the tasks from running ticks once the goroutine has stopped:
-// a released pool's controller decides nothing.
-func (t *tuner) end() {
+// end stops the tasks from running ticks once the goroutine of generation
+// gen has stopped, unless a newer one runs: a released pool's controller
+// decides nothing.
+func (t *tuner) end(gen uint64) {
 	t.mu.Lock()
-	t.due = time.Time{}
+	if t.gen == gen {
+		t.due = time.Time{}
+	}
 	t.mu.Unlock()
 }
 
 // watch runs the tick if it is overdue by watchLag, and returns the wait
-// until the goroutine looks again.
-func (t *tuner) watch(now time.Time) time.Duration {
+// until the goroutine of generation gen looks again.
+func (t *tuner) watch(now time.Time, gen uint64) time.Duration {
+	t.mu.Lock()
+	if t.gen != gen {
+		t.mu.Unlock()
+		return watchLag // a newer goroutine runs; this one is about to stop
+	}
 	if t.follow {
+		t.mu.Unlock()
 		t.followProcs(now)
 		return followPeriod
 	}
-	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !now.Before(t.due.Add(watchLag)) {
 		t.due = now.Add(t.tick(now))
