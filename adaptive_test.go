@@ -254,3 +254,42 @@ func TestAdaptiveSeesABriefFull(t *testing.T) {
 		t.Errorf("signals after the full moment: fulls %d (before %d); want more than before", s.fulls, before.fulls)
 	}
 }
+
+// fakeTunable is a pool for the tuner's unit tests: it counts Tunes.
+type fakeTunable struct {
+	c     int
+	tunes int
+}
+
+func (f *fakeTunable) Cap() int         { return f.c }
+func (f *fakeTunable) Tune(n int)       { f.c, f.tunes = n, f.tunes+1 }
+func (f *fakeTunable) signals() signals { return signals{busy: true, saturated: true} }
+
+// TestTunerGenerations checks that when Reboot starts a controller
+// goroutine before the released life's one has stopped, the old one
+// neither stops the tasks from ticking for the new life nor ticks itself.
+func TestTunerGenerations(t *testing.T) {
+	pool := &fakeTunable{c: 4}
+	tu, _ := newTuner(pool, &Adaptive{}, 1, 64, 4)
+	now := time.Now()
+	old, _ := tu.begin(now)
+	gen, _ := tu.begin(now) // Reboot's goroutine starts first
+	tu.end(old)             // then the released life's one stops
+	tu.mu.Lock()
+	due := tu.due
+	tu.mu.Unlock()
+	if due.IsZero() {
+		t.Fatalf("due after the old goroutine ended: zero; want the new life's")
+	}
+	later := now.Add(time.Hour)
+	if wait := tu.watch(later, old); wait != watchLag || pool.tunes != 0 {
+		t.Errorf("watch by the old goroutine: wait %v, %d Tunes; want %v and none", wait, pool.tunes, watchLag)
+	}
+	tu.end(gen)
+	tu.mu.Lock()
+	due = tu.due
+	tu.mu.Unlock()
+	if !due.IsZero() {
+		t.Errorf("due after the newest goroutine ended: %v; want zero (no task decides)", due)
+	}
+}
