@@ -42,11 +42,11 @@ import (
 // four run times took over half a second. A pool that starts above Min
 // under load has never seen the no-load run time: it halves its capacity
 // each window until halving stops shortening the run time, then returns
-// to the knee of the best throughput it saw. Tasks shorter than 20 µs, whose run time
-// tells more about the cache than about a queue, are sized by throughput
-// instead: the capacity grows while it binds (fourfold until a growth is
-// first taken back, then twofold), and a growth after which the
-// throughput fell by 10 % in two windows in a row (one is as likely a
+// to the knee of the best throughput it saw. Tasks shorter than 20 µs,
+// whose run time tells more about the cache than about a queue, are sized
+// by throughput instead: the capacity grows while it binds (fourfold until
+// a growth is first taken back, then twofold), and a growth after which
+// the throughput fell by 10 % in two windows in a row (one is as likely a
 // busy host) is taken back and tried again 8 windows later, then after
 // twice as many each time it fails again, up to 64.
 //
@@ -240,18 +240,24 @@ func newTuner(pool tunable, a *Adaptive, lo, hi, size int) (*tuner, int) {
 func (t *tuner) sampled() bool { return rand.Uint32()&t.mask.Load() == 0 }
 
 // gap returns how many tasks a worker of a pool whose tasks t times runs
-// untimed before it times one again, for a sampling mask m: uniform in
+// untimed before it times one again, for the sampling mask m: uniform in
 // [0, 2m], so one task in m+1 is timed on average, as sampled times them.
 // A worker counts its gap down in a local variable (see execSampled): a
 // random draw per task cost W2 at capacity 10,000 (tiny tasks, one
 // submitter) about 20 % of its wall time in interleaved runs on a 2-vCPU
 // machine; a draw per timed task costs nothing measurable.
-func (t *tuner) gap(m uint32) uint32 {
+func (t *tuner) gap() uint32 {
+	m := t.mask.Load()
 	if m == 0 {
 		return 0
 	}
 	return rand.Uint32N(2*m + 1)
 }
+
+// untimed reports whether a worker whose countdown is at skip runs its
+// next task untimed. A countdown longer than the mask allows (the
+// controller asked for more samples since it was drawn) runs out at once.
+func (t *tuner) untimed(skip uint32) bool { return skip > 0 && skip <= 2*t.mask.Load() }
 
 // record adds the run time d of a task that started at start to the
 // window, if the task started inside it, and runs the tick if it is due.

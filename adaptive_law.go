@@ -251,9 +251,10 @@ func (l *law) decide(o observation) (int, Decision) {
 // lawSlowStart until a growth is first taken back, then by doubling), and
 // takes back a growth after which the throughput fell by lawClimb or more
 // in two windows in a row, keeping the limit before it as a ceiling for
-// lawCeilingAge windows, or twice as many as the ceiling before if this growth was a retry that
-// failed too (at most lawCeilingMaxAge). More workers than the work needs
-// cost a pool of tiny tasks wake-ups and cache misses.
+// lawCeilingAge windows, or twice as many as the ceiling before if this
+// growth was a retry that failed too (at most lawCeilingMaxAge). More
+// workers than the work needs cost a pool of tiny tasks wake-ups and cache
+// misses.
 func (l *law) climb(o observation, x float64) (int, Decision) {
 	c := o.capacity
 	l.confirmed, l.suspect, l.cutFrom = true, false, 0

@@ -40,13 +40,15 @@ func (e *engine[T]) worker(t T, l *lane[T], lc context.Context) {
 		switch {
 		case l != nil:
 			e.execLane(t, l, lc)
-		case e.sampler != nil && skip > 0 && skip <= 2*e.sampler.mask.Load() && !e.opts.TaskLabels:
-			// execSampled's untimed case, spelled out here so that an
-			// untimed task costs no call more than on a fixed pool.
-			skip--
-			e.exec(t)
 		case e.sampler != nil:
-			skip = e.execSampled(t, lc, skip)
+			if !e.opts.TaskLabels && e.sampler.untimed(skip) {
+				// execSampled's untimed case, spelled out here so that
+				// an untimed task costs no call more than on a fixed pool.
+				skip--
+				e.exec(t)
+			} else {
+				skip = e.execSampled(t, lc, skip)
+			}
 		case e.opts.TaskLabels:
 			e.run(t, lc)
 		default:
@@ -90,21 +92,18 @@ func (e *engine[T]) execLane(t T, l *lane[T], lc context.Context) {
 }
 
 // execSampled runs t, a task of a pool whose adaptive controller times its
-// tasks, and times it if the worker's countdown skip has run out; it
-// returns the countdown for the next task. A countdown longer than the
-// current mask allows (the controller asked for more samples since it was
-// drawn) runs out at once.
+// tasks, and times it if the worker's countdown skip has run out (see
+// tuner.untimed); it returns the countdown for the next task.
 func (e *engine[T]) execSampled(t T, lc context.Context, skip uint32) uint32 {
 	s := e.sampler
-	m := s.mask.Load()
-	if skip > 0 && skip <= 2*m {
+	if s.untimed(skip) {
 		e.execPlain(t, lc)
 		return skip - 1
 	}
 	start := time.Now()
 	e.execPlain(t, lc)
 	s.record(start, time.Since(start))
-	return s.gap(m)
+	return s.gap()
 }
 
 // execPlain runs t, under its profiler labels if the pool sets them.
